@@ -1,0 +1,197 @@
+"""Scenario files (TOML): which data, horizon, objective, constraint settings, options and sweeps."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from reconfig.errors import InputError, Problem
+
+FY = re.compile(r"^(\d{4})/(\d{2})$")
+OBJECTIVES = ("npv_cost", "travel", "max_travel", "coverage", "change", "savings")
+
+
+def fy_start(label: str) -> int:
+    """Calendar year a financial-year label starts in: ``2017/18`` -> 2017."""
+    m = FY.match(label)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ValueError(f"{label!r} is not a financial year like 2017/18")
+    return int(m.group(1))
+
+
+def fy_label(start: int) -> str:
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Objective(Strict):
+    """Weighted sum of objectives (`weights`) or a lexicographic order (`lexicographic`).
+
+    Units: npv_cost £000; travel and max_travel minutes; coverage share (0–1, maximised);
+    change service moves; savings £000 (maximised). A lexicographic order optimises each in
+    turn, holding earlier ones within `tolerance` (relative) of their optimum.
+    """
+
+    weights: dict[str, float] = Field(default_factory=lambda: {"npv_cost": 1.0})
+    lexicographic: list[str] = Field(default_factory=list)
+    tolerance: float = Field(default=1e-4, ge=0)
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for k in v:
+            if k not in OBJECTIVES:
+                raise ValueError(f"unknown objective {k!r}; choose from {', '.join(OBJECTIVES)}")
+        return v
+
+    @field_validator("lexicographic")
+    @classmethod
+    def _known_lex(cls, v: list[str]) -> list[str]:
+        for k in v:
+            if k not in OBJECTIVES:
+                raise ValueError(f"unknown objective {k!r}; choose from {', '.join(OBJECTIVES)}")
+        return v
+
+
+class Constraints(Strict):
+    capital_limit_gbp_k: dict[str, float] = Field(default_factory=dict,
+                                                  description="net capital (spend − disposal receipts) per year")
+    capital_total_gbp_k: float | None = Field(default=None, ge=0)
+    savings_target_gbp_k: float | None = Field(default=None, description="recurrent saving vs do-nothing")
+    savings_year: str | None = None
+    fixed_until: str | None = Field(default=None, description="configuration stays as today before this year")
+    monotone_closures: bool = False
+    max_ward_changes_per_year: int | None = Field(default=None, ge=0)
+    bed_granularity: Literal["bed", "ward"] = "bed"
+    allow_unmet: bool = False
+    unmet_penalty_gbp_k: float = Field(default=100.0, ge=0, description="per unit of demand not served")
+    max_capital_charge_years: int | None = None
+
+
+class AccessRule(Strict):
+    service: str
+    mode: Literal["car", "blue_light", "public_transport"] | None = None
+    max_minutes: float | None = Field(default=None, gt=0)
+    coverage_minutes: float | None = Field(default=None, gt=0)
+    coverage_share: float | None = Field(default=None, ge=0, le=1)
+    closest_assignment: bool | None = None
+
+
+class Finance(Strict):
+    discount_rate: float = Field(default=0.035, ge=0, le=0.5)
+    capital_charge_rate: float = Field(default=0.0, ge=0, le=1,
+                                       description="recurrent charge per £ of capital spent (PDC + depreciation)")
+    steady_state_years: int = Field(default=0, ge=0,
+                                    description="years after the horizon valued at the final year's recurrent cost")
+
+
+class Travel(Strict):
+    """How travel times are obtained; interpreted by reconfig.travel."""
+
+    model_config = ConfigDict(extra="allow")
+    method: Literal["geodesic", "network", "matrix"] = "geodesic"
+
+
+class Sweep(Strict):
+    key: str
+    values: list[Any]
+
+
+class Solver(Strict):
+    time_limit: float | None = Field(default=None, gt=0)
+    mip_gap: float = Field(default=1e-4, ge=0)
+    threads: int | None = Field(default=None, ge=1)
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    data: str
+    base_year: str
+    horizon: list[str]
+    option: str | None = Field(default=None, description="named option to fix (from options.csv)")
+    objective: Objective = Field(default_factory=Objective)
+    constraints: Constraints = Field(default_factory=Constraints)
+    finance: Finance = Field(default_factory=Finance)
+    access: list[AccessRule] = Field(default_factory=list)
+    travel: Travel = Field(default_factory=Travel)
+    sweep: list[Sweep] = Field(default_factory=list)
+    solver: Solver = Field(default_factory=Solver)
+    path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("base_year")
+    @classmethod
+    def _fy(cls, v: str) -> str:
+        fy_start(v)
+        return v
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("horizon needs at least one year")
+        starts = [fy_start(y) for y in v]
+        if starts != list(range(starts[0], starts[0] + len(starts))):
+            raise ValueError("horizon years must be consecutive, in order")
+        return v
+
+    @model_validator(mode="after")
+    def _years_in_horizon(self) -> Scenario:
+        if fy_start(self.base_year) >= fy_start(self.horizon[0]):
+            raise ValueError("base_year must come before the first horizon year")
+        c = self.constraints
+        for label in [*c.capital_limit_gbp_k, c.savings_year, c.fixed_until]:
+            if label is not None and label not in self.horizon:
+                raise ValueError(f"year {label!r} is not in the horizon {self.horizon}")
+        if c.savings_target_gbp_k is not None and c.savings_year is None:
+            c.savings_year = self.horizon[-1]
+        return self
+
+    @property
+    def data_dir(self) -> Path:
+        base = self.path.parent if self.path else Path.cwd()
+        return (base / self.data).resolve()
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario file; `overrides` maps dotted keys to values (sweeps, --vary)."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(name, "scenario file not found")]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InputError([Problem(name, f"not valid TOML: {e}")]) from None
+    for key, value in (overrides or {}).items():
+        set_dotted(raw, key, value)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as e:
+        raise InputError([
+            Problem(name, err["msg"], column=".".join(str(p) for p in err["loc"]) or None,
+                    value=err.get("input") if not isinstance(err.get("input"), dict) else None)
+            for err in e.errors()
+        ]) from None
+    scenario.path = path.resolve()
+    if not scenario.data_dir.is_dir():
+        raise InputError([Problem(name, "data folder not found", column="data", value=scenario.data)])
+    return scenario
+
+
+def set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``a.b.c`` in a nested dict, creating tables as needed."""
+    parts = key.split(".")
+    node = raw
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise InputError([Problem("--vary", f"{key!r} does not name a scenario table", value=key)])
+    node[parts[-1]] = value
