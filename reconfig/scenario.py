@@ -92,11 +92,56 @@ class Finance(Strict):
                                     description="years after the horizon valued at the final year's recurrent cost")
 
 
-class Travel(Strict):
-    """How travel times are obtained; interpreted by reconfig.travel."""
+TravelMode = Literal["car", "blue_light", "public_transport"]
+TravelMethod = Literal["geodesic", "network", "matrix"]
 
-    model_config = ConfigDict(extra="allow")
-    method: Literal["geodesic", "network", "matrix"] = "geodesic"
+
+class Travel(Strict):
+    """How travel times are obtained; interpreted by reconfig.travel (reference: docs/travel.md).
+
+    `method` applies to car and blue_light unless `modes` overrides it; public_transport
+    always comes from the imported matrix. Paths are relative to the data folder.
+    """
+
+    method: TravelMethod = "geodesic"
+    modes: dict[TravelMode, TravelMethod] = Field(default_factory=dict, description="per-mode method override")
+    # geodesic method: straight-line distance x circuity / speed
+    speed_kph: float = Field(default=50.0, gt=0, description="car speed for the geodesic method, km/h")
+    circuity: float = Field(default=1.3, ge=1, description="road distance / straight-line distance (geodesic)")
+    blue_light_factor: float = Field(default=1.2, gt=0, description="blue-light speed / car speed")
+    # imported matrix
+    matrix: str = Field(default="travel_times.csv", description="long CSV: zone_id, site_id, mode, minutes")
+    # road network
+    network: str = Field(default="roads", description="folder with nodes.csv, edges.csv, speeds.csv, or a .graphml")
+    speeds: str | None = Field(default=None, description="speed table (default: speeds.csv beside the network)")
+    blue_light_speeds: str | None = Field(default=None, description="blue-light speed table (else factor x car)")
+    road_speeds_kph: dict[str, float] = Field(default_factory=dict, description="override speeds by road class")
+    access_speed_kph: float = Field(default=30.0, gt=0, description="speed from a zone or site to its node")
+    access_circuity: float = Field(default=1.3, ge=1, description="circuity of the access leg")
+    max_snap_km: float = Field(default=20.0, gt=0, description="farthest a zone or site may be from its node")
+    allow_disconnected: bool = Field(default=False, description="snap only to the largest component instead of "
+                                     "reporting other components as errors")
+    cache: bool = Field(default=True, description="reuse matrices cached on disk")
+
+    @field_validator("road_speeds_kph")
+    @classmethod
+    def _positive_speeds(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, speed in v.items():
+            if not speed > 0:
+                raise ValueError(f"speed for road class {k!r} must be > 0 km/h, got {speed}")
+        return v
+
+    @model_validator(mode="after")
+    def _public_transport_is_imported(self) -> Travel:
+        if self.modes.get("public_transport", "matrix") != "matrix":
+            raise ValueError("public_transport times can only come from an imported matrix (method 'matrix')")
+        return self
+
+    def method_for(self, mode: str) -> str:
+        """The method that provides `mode`."""
+        if mode == "public_transport":
+            return "matrix"
+        return self.modes.get(mode, self.method)  # type: ignore[call-overload]
 
 
 class Sweep(Strict):
