@@ -1,0 +1,387 @@
+"""Road networks: loading (CSV tables or osmnx GraphML), validation and per-arc speeds.
+
+A network is a set of nodes (id, lat, lon) and directed arcs; a two-way edge is two arcs.
+Arc minutes are length / speed; length is given or the straight line between the nodes
+times the road class's circuity; speed comes from the edge or from its road class.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from reconfig.errors import ProblemLog
+from reconfig.scenario import Travel
+from reconfig.travel.csvio import display, duplicates, parse_bool, parse_float, read_csv
+from reconfig.travel.geodesic import distance_m
+
+# OSM highway values -> road classes of the speed table, when the table lacks the OSM value itself
+OSM_CLASSES = {
+    "motorway_link": "motorway", "trunk_link": "trunk", "primary_link": "primary",
+    "secondary_link": "secondary", "tertiary": "secondary", "tertiary_link": "secondary",
+    "unclassified": "urban", "residential": "urban", "living_street": "urban", "service": "urban",
+    "road": "urban",
+}
+MPH = 1.609344
+MAX_LISTED = 12  # node ids named in one message
+
+
+@dataclass
+class SpeedTable:
+    """Speed (km/h) and circuity by road class, with the file and line each came from."""
+
+    speed: dict[str, float] = field(default_factory=dict)
+    circuity: dict[str, float] = field(default_factory=dict)
+    file: str = ""
+
+
+@dataclass
+class RoadNetwork:
+    """Nodes and directed arcs with car and blue-light speeds (km/h)."""
+
+    node_ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    length_m: np.ndarray
+    car_kph: np.ndarray
+    blue_kph: np.ndarray
+    directed: bool
+    nodes_file: str
+    node_rows: np.ndarray  # CSV line of each node, 0 when not from a CSV
+    files: list[Path] = field(default_factory=list)  # everything read (for cache keys)
+
+    @property
+    def n(self) -> int:
+        return len(self.node_ids)
+
+    def minutes(self, mode: str) -> np.ndarray:
+        kph = self.blue_kph if mode == "blue_light" else self.car_kph
+        return np.maximum(self.length_m / 1000 / kph * 60, 1e-9)  # csgraph ignores zero weights
+
+    def to_networkx(self, mode: str = "car") -> nx.DiGraph:
+        """The network as a networkx DiGraph with `minutes` and `length_m` on each arc."""
+        g = nx.DiGraph()
+        for i, nid in enumerate(self.node_ids):
+            g.add_node(nid, lat=float(self.lat[i]), lon=float(self.lon[i]))
+        mins = self.minutes(mode)
+        for u, v, m, ln in zip(self.src, self.dst, mins, self.length_m, strict=True):
+            a, b = self.node_ids[u], self.node_ids[v]
+            if not g.has_edge(a, b) or g[a][b]["minutes"] > m:
+                g.add_edge(a, b, minutes=float(m), length_m=float(ln))
+        return g
+
+
+def network_files(travel: Travel, data_dir: Path) -> list[Path]:
+    """Files a network spec reads (those that exist), for cache keys."""
+    path = data_dir / travel.network
+    files = [path] if path.suffix.lower() == ".graphml" else [path / "nodes.csv", path / "edges.csv"]
+    files.append(_speeds_path(travel, data_dir))
+    if travel.blue_light_speeds:
+        files.append(data_dir / travel.blue_light_speeds)
+    return [f for f in files if f.is_file()]
+
+
+def _speeds_path(travel: Travel, data_dir: Path) -> Path:
+    if travel.speeds:
+        return data_dir / travel.speeds
+    path = data_dir / travel.network
+    return (path.parent if path.suffix.lower() == ".graphml" else path) / "speeds.csv"
+
+
+def load_network(travel: Travel, data_dir: Path, log: ProblemLog) -> RoadNetwork | None:
+    """Load and check the network named by `travel`; None (problems logged) when unusable."""
+    path = data_dir / travel.network
+    speeds_path = _speeds_path(travel, data_dir)
+    speeds = read_speeds(speeds_path, log, required=False)  # its absence is reported where a class needs it
+    for cls, kph in travel.road_speeds_kph.items():
+        speeds.speed[cls] = kph
+    blue = read_speeds(data_dir / travel.blue_light_speeds, log, required=True) if travel.blue_light_speeds else None
+    if path.suffix.lower() == ".graphml":
+        net = _from_graphml(path, speeds, blue, travel, log)
+    elif path.is_dir() or not path.exists():
+        net = _from_csv(path, speeds, speeds_path, blue, travel, log)
+    else:
+        log.add(display(path), "road network must be a folder (nodes.csv, edges.csv, speeds.csv) or a .graphml file",
+                column="travel.network", value=travel.network)
+        return None
+    if net is not None:
+        net.files = network_files(travel, data_dir)
+        check_connected(net, travel.allow_disconnected, log)
+    return net
+
+
+def read_speeds(path: Path, log: ProblemLog, required: bool) -> SpeedTable:
+    """Speed table: road_class, speed_kph (> 0), optional circuity (>= 1, default 1), source."""
+    name = display(path)
+    table = SpeedTable(file=name)
+    if not required and not path.is_file():
+        return table
+    df = read_csv(path, log, ("road_class", "speed_kph"))
+    if df is None:
+        return table
+    kph = parse_float(df, "speed_kph", name, log, positive=True, expected="a speed in km/h > 0")
+    circ = (parse_float(df, "circuity", name, log, minimum=1, required=False, expected="a factor >= 1")
+            if "circuity" in df.columns else np.full(len(df), np.nan))
+    dup = duplicates(df, ["road_class"], name, log, "road class")
+    for i, cls in enumerate(df["road_class"]):
+        if cls == "":
+            log.add(name, "missing road_class", row=int(df["_row"].iat[i]), column="road_class", value="(blank)",
+                    expected="a road class name")
+        elif not dup[i]:
+            table.speed[cls] = float(kph[i])
+            table.circuity[cls] = 1.0 if np.isnan(circ[i]) else float(circ[i])
+    return table
+
+
+def _from_csv(folder: Path, speeds: SpeedTable, speeds_path: Path, blue: SpeedTable | None, travel: Travel,
+              log: ProblemLog) -> RoadNetwork | None:
+    nodes_name, edges_name = display(folder / "nodes.csv"), display(folder / "edges.csv")
+    nodes = read_csv(folder / "nodes.csv", log, ("id", "lat", "lon"))
+    edges = read_csv(folder / "edges.csv", log, ("from", "to"))
+    if nodes is None or edges is None:
+        return None
+    lat = parse_float(nodes, "lat", nodes_name, log, minimum=-90, maximum=90, expected="latitude -90 to 90")
+    lon = parse_float(nodes, "lon", nodes_name, log, minimum=-180, maximum=180, expected="longitude -180 to 180")
+    duplicates(nodes, ["id"], nodes_name, log, "node id")
+    for i in np.flatnonzero(nodes["id"].to_numpy() == ""):
+        log.add(nodes_name, "missing node id", row=int(nodes["_row"].iat[i]), column="id", value="(blank)",
+                expected="an identifier")
+    first = ~nodes.duplicated("id", keep="first").to_numpy()
+    index = pd.Index(nodes["id"][first])
+    lat_i, lon_i = lat[first], lon[first]
+    rows = edges["_row"].to_numpy()
+    ends = {}
+    for col in ("from", "to"):
+        pos = index.get_indexer(edges[col])
+        for i in np.flatnonzero(pos < 0):
+            log.add(edges_name, "edge names an unknown node", row=int(rows[i]), column=col, value=edges[col].iat[i],
+                    expected=f"a node id from {nodes_name}")
+        ends[col] = pos
+    has_class, has_speed = "road_class" in edges.columns, "speed_kph" in edges.columns
+    if not (has_class or has_speed):
+        log.add(edges_name, "edges need a road_class or a speed_kph column", row=1,
+                expected="a road_class column (speeds from the speed table) or speed_kph")
+        return None
+    edge_kph = (parse_float(edges, "speed_kph", edges_name, log, positive=True, required=False,
+                            expected="a speed in km/h > 0, or blank to use the road class")
+                if has_speed else np.full(len(edges), np.nan))
+    length = (parse_float(edges, "length_m", edges_name, log, positive=True, required=False,
+                          expected="a length in metres > 0, or blank for the straight line")
+              if "length_m" in edges.columns else np.full(len(edges), np.nan))
+    oneway = parse_bool(edges, "oneway", edges_name, log) if "oneway" in edges.columns else np.zeros(len(edges), bool)
+    classes = edges["road_class"].to_numpy(dtype=object) if has_class else np.full(len(edges), "", dtype=object)
+    car, bl, circ = _class_speeds(classes, edge_kph, rows, speeds, blue, travel, edges_name, speeds_path, log)
+    ok = (ends["from"] >= 0) & (ends["to"] >= 0)
+    u, v = ends["from"][ok], ends["to"][ok]
+    straight = distance_m(lat_i[u], lon_i[u], lat_i[v], lon_i[v])
+    given = length[ok]
+    for j in np.flatnonzero(given < 0.98 * straight - 5):
+        log.add(edges_name, f"length shorter than the straight line between its nodes ({straight[j]:.0f} m)",
+                row=int(rows[ok][j]), column="length_m", value=given[j],
+                expected=f"at least {straight[j]:.0f} m")
+    length_m = np.where(np.isnan(given), straight * circ[ok], given)
+    keep = u != v  # self-loops never shorten a path
+    u, v, length_m = u[keep], v[keep], length_m[keep]
+    car, bl, one = car[ok][keep], bl[ok][keep], oneway[ok][keep]
+    two = ~one
+    return RoadNetwork(
+        node_ids=index.to_numpy(dtype=object), lat=lat_i, lon=lon_i,
+        src=np.concatenate([u, v[two]]).astype(np.int64), dst=np.concatenate([v, u[two]]).astype(np.int64),
+        length_m=np.concatenate([length_m, length_m[two]]), car_kph=np.concatenate([car, car[two]]),
+        blue_kph=np.concatenate([bl, bl[two]]), directed=bool(one.any()), nodes_file=nodes_name,
+        node_rows=nodes["_row"].to_numpy()[first])
+
+
+def _class_speeds(classes: np.ndarray, edge_kph: np.ndarray, rows: np.ndarray, speeds: SpeedTable,
+                  blue: SpeedTable | None, travel: Travel, name: str, speeds_path: Path,
+                  log: ProblemLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Car speed, blue-light speed and circuity per edge; edge speed_kph wins over the class speed."""
+    n = len(classes)
+    car, bl, circ = edge_kph.copy(), edge_kph * travel.blue_light_factor, np.ones(n)
+    need = np.isnan(edge_kph)
+    if need.any() and not speeds.speed and speeds.file and not speeds_path.is_file():
+        log.add(speeds.file, "file not found", expected="a speed table (road_class, speed_kph, source) for edges "
+                "without speed_kph")
+        return car, bl, circ
+    unknown: dict[str, list[int]] = {}
+    no_blue: dict[str, int] = {}
+    for i in np.flatnonzero(need):
+        cls = classes[i]
+        if cls == "":
+            log.add(name, "edge has neither road_class nor speed_kph", row=int(rows[i]), column="road_class",
+                    value="(blank)", expected=f"a road class from {speeds.file} or a speed_kph")
+        elif cls not in speeds.speed:
+            unknown.setdefault(cls, []).append(int(rows[i]))
+        else:
+            car[i] = speeds.speed[cls]
+            circ[i] = speeds.circuity.get(cls, 1.0)
+            if blue is None:
+                bl[i] = car[i] * travel.blue_light_factor
+            elif cls in blue.speed:
+                bl[i] = blue.speed[cls]
+            else:
+                no_blue.setdefault(cls, int(rows[i]))
+    for cls, line in no_blue.items():
+        log.add(blue.file if blue else "", f"road class has no blue-light speed (used on {name} line {line})",
+                column="road_class", value=cls, expected=f"a row for every road class used in {name}")
+    for cls, lines in unknown.items():
+        for line in lines[:MAX_LISTED]:
+            log.add(name, "road class not in the speed table", row=line, column="road_class", value=cls,
+                    expected="one of " + (", ".join(sorted(speeds.speed)) or "(none: the speed table is empty)"))
+    return car, bl, circ
+
+
+def _listify(value: object) -> list[str]:
+    """osmnx writes lists as their Python repr: "['primary', 'secondary']"."""
+    if value is None:
+        return []
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            return [str(x) for x in ast.literal_eval(text)]
+        except (ValueError, SyntaxError):
+            pass
+    return [text] if text else []
+
+
+def parse_maxspeed(value: object) -> float:
+    """Mean of the numeric OSM maxspeed values in km/h ('30 mph', '50', lists); NaN if none parse."""
+    out = []
+    for item in _listify(value):
+        m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kph)?\s*$", item)
+        if m:
+            out.append(float(m.group(1)) * (MPH if m.group(2) == "mph" else 1.0))
+    return float(np.mean(out)) if out else float("nan")
+
+
+def _from_graphml(path: Path, speeds: SpeedTable, blue: SpeedTable | None, travel: Travel,
+                  log: ProblemLog) -> RoadNetwork | None:
+    """A GraphML file as written by osmnx: node x/y, edge length/highway/maxspeed/speed_kph."""
+    name = display(path)
+    try:
+        g = nx.read_graphml(path)
+    except FileNotFoundError:
+        log.add(name, "file not found", column="travel.network", expected="a GraphML road network")
+        return None
+    except Exception as e:  # networkx raises several parser errors
+        log.add(name, f"not a readable GraphML file: {e}")
+        return None
+    ids = list(g.nodes)
+    pos = {nid: i for i, nid in enumerate(ids)}
+    lat, lon = np.full(len(ids), np.nan), np.full(len(ids), np.nan)
+    for i, (nid, d) in enumerate(g.nodes(data=True)):
+        try:
+            lon[i], lat[i] = float(d["x"]), float(d["y"])
+        except (KeyError, TypeError, ValueError):
+            log.add(name, "node lacks numeric x/y coordinates", column=f"node {nid}", value=d.get("x"),
+                    expected="x = longitude, y = latitude (WGS84)")
+    bad = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    for i in np.flatnonzero(bad & ~np.isnan(lat)):
+        log.add(name, "coordinate out of range", column=f"node {ids[i]}", value=f"x={lon[i]}, y={lat[i]}",
+                expected="x -180 to 180, y -90 to 90")
+    src: list[int] = []
+    dst: list[int] = []
+    length: list[float] = []
+    car: list[float] = []
+    bl: list[float] = []
+    no_blue: set[str] = set()
+    missing: dict[str, tuple[int, str]] = {}
+    for u, v, d in g.edges(data=True):
+        if u == v:
+            continue
+        kph, cls = _graphml_speed(d, speeds)
+        if not kph > 0:
+            count, first = missing.get(cls, (0, f"{u}->{v}"))
+            missing[cls] = (count + 1, first)
+            continue
+        try:
+            ln = float(d["length"])
+        except (KeyError, TypeError, ValueError):
+            ln = float(distance_m(lat[pos[u]], lon[pos[u]], lat[pos[v]], lon[pos[v]]))
+        if blue is not None and "speed_kph" not in d:
+            b = blue.speed.get(cls, np.nan)
+            if np.isnan(b):
+                no_blue.add(cls)
+        else:
+            b = kph * travel.blue_light_factor
+        src.append(pos[u])
+        dst.append(pos[v])
+        length.append(max(ln, 0.0))
+        car.append(kph)
+        bl.append(b)
+    for cls, (count, first) in missing.items():
+        log.add(name, f"{count} edge(s) with no usable speed (first: {first})", column="highway", value=cls,
+                expected=f"speed_kph or maxspeed on the edge, or the class in {speeds.file or 'a speed table'}")
+    if blue is not None:
+        for cls in sorted(no_blue):
+            log.add(blue.file, "road class has no blue-light speed", column="road_class", value=cls,
+                    expected="a row for every road class in the network")
+    if bad.any():
+        return None
+    s, t = np.array(src, np.int64), np.array(dst, np.int64)
+    if not g.is_directed():  # each edge both ways: arcs repeated in the same order
+        s, t = np.concatenate([s, t]), np.concatenate([t, s])
+        length, car, bl = length * 2, car * 2, bl * 2
+    if no_blue:
+        return None
+    return RoadNetwork(np.array([str(x) for x in ids], dtype=object), lat, lon, s, t, np.array(length, float),
+                       np.array(car, float), np.array(bl, float), g.is_directed(), name, np.zeros(len(ids), int))
+
+
+def _graphml_speed(d: dict, speeds: SpeedTable) -> tuple[float, str]:
+    """Edge speed: speed_kph attribute, else the speed table by highway class, else maxspeed."""
+    highway = _listify(d.get("highway"))
+    cls = highway[0] if highway else ""
+    if cls not in speeds.speed:
+        cls = OSM_CLASSES.get(cls, cls)
+    try:
+        kph = float(d["speed_kph"])
+        if kph > 0:
+            return kph, cls
+    except (KeyError, TypeError, ValueError):
+        pass
+    if cls in speeds.speed:
+        return speeds.speed[cls], cls
+    return parse_maxspeed(d.get("maxspeed")), cls
+
+
+def components(net: RoadNetwork) -> tuple[int, np.ndarray]:
+    """Connected components (strongly connected when any road is one-way)."""
+    adj = sparse.csr_matrix((np.ones(len(net.src)), (net.src, net.dst)), shape=(net.n, net.n))
+    return connected_components(adj, directed=net.directed, connection="strong")
+
+
+def largest_component(net: RoadNetwork) -> np.ndarray:
+    """Boolean mask of nodes in the largest component."""
+    _, labels = components(net)
+    return labels == np.bincount(labels).argmax()
+
+
+def check_connected(net: RoadNetwork, allow: bool, log: ProblemLog) -> None:
+    """Report every component but the largest, naming its nodes (unless `allow`)."""
+    count, labels = components(net)
+    if count <= 1 or allow:
+        return
+    main = np.bincount(labels).argmax()
+    how = "cannot be reached from, or cannot reach," if net.directed else "are not connected to"
+    for comp in range(count):
+        if comp == main:
+            continue
+        members = np.flatnonzero(labels == comp)
+        names = ", ".join(str(net.node_ids[i]) for i in members[:MAX_LISTED])
+        more = f" and {len(members) - MAX_LISTED} more" if len(members) > MAX_LISTED else ""
+        first = members[0]
+        log.add(net.nodes_file, f"{len(members)} node(s) {how} the rest of the road network: {names}{more}",
+                row=int(net.node_rows[first]) or None, column="id", value=net.node_ids[first],
+                expected="one connected network (add the missing edges, or set travel.allow_disconnected = true "
+                "to use only the largest component)")
