@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reconfig.scenario import Travel  # noqa: E402
-from reconfig.travel.geodesic import distance_m, pairwise_m  # noqa: E402
+from reconfig.travel.geodesic import distance_m  # noqa: E402
 from reconfig.travel.network import RoadNetwork  # noqa: E402
-from reconfig.travel.paths import ASSEMBLY_ROWS, node_minutes, reverse_csr, snap  # noqa: E402
+from reconfig.travel.paths import assemble, node_minutes, reverse_csr, snap  # noqa: E402
 
 CENTRE = (52.64, -1.13)
 SPAN_DEG = 1.2  # about 130 km x 80 km
@@ -80,11 +80,7 @@ def run_one(n_nodes: int, n_zones: int, n_sites: int, end_to_end: bool) -> dict[
     m = node_minutes(graph, ss.node, zs.node)
     t_dij = time.perf_counter() - t0
     t0 = time.perf_counter()
-    m += zs.dist_m[:, None] * per_m
-    m += ss.dist_m[None, :] * per_m
-    for a in range(0, len(m), ASSEMBLY_ROWS):  # as reconfig.travel.paths.network_minutes does
-        b = a + ASSEMBLY_ROWS
-        np.minimum(m[a:b], pairwise_m(zlat[a:b], zlon[a:b], slat, slon) * per_m, out=m[a:b])
+    assemble(m, zs, ss, zlat, zlon, slat, slon, per_m)
     t_asm = time.perf_counter() - t0
     assert np.isfinite(m).all()
     out = {"nodes": net.n, "arcs": len(net.src), "zones": n_zones, "sites": n_sites, "build_s": t_build,

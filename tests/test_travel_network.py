@@ -81,9 +81,10 @@ def expected_minutes(net: RoadNetwork, zones: pd.DataFrame, sites: pd.DataFrame,
         s_leg = _dist(net, s.lat, s.lon)[_nearest(net, s.lat, s.lon)] * per_m
         for i, z in enumerate(zones.itertuples()):
             k = _nearest(net, z.lat, z.lon)
-            via = _dist(net, z.lat, z.lon)[k] * per_m + to_site[net.node_ids[k]] + s_leg
-            local = float(distance_m(z.lat, z.lon, s.lat, s.lon)) * per_m
-            out[i, j] = min(via, local)
+            z_leg = _dist(net, z.lat, z.lon)[k] * per_m
+            via = z_leg + to_site[net.node_ids[k]] + s_leg
+            direct = float(distance_m(z.lat, z.lon, s.lat, s.lon)) * per_m
+            out[i, j] = min(via, direct) if direct <= z_leg + s_leg else via
     return out
 
 
@@ -239,8 +240,8 @@ def test_graphml_loads_like_osmnx(tmp_path: Path) -> None:
 def test_graphml_without_speed_table_uses_maxspeed(tmp_path: Path) -> None:
     write_graphml(tmp_path / "osm.graphml")
     net = load_network(travel(network="osm.graphml"), tmp_path, log := ProblemLog())
-    # 2->1 'primary' has no maxspeed and there is no table: reported
-    assert net is not None
+    # 2->1 'primary' has no maxspeed and there is no table: reported, network unusable
+    assert net is None
     assert any("no usable speed" in str(p) and p.value == "primary" for p in log.problems)
 
 
@@ -331,6 +332,19 @@ def test_disconnected_component_is_named(tmp_path: Path) -> None:
     assert p.file.endswith("nodes.csv") and p.row == 8 and p.value == "x"
     assert "2 node(s) are not connected to the rest of the road network: x, y" in p.message
     assert "allow_disconnected" in p.expected
+
+
+def test_zone_on_an_island_is_named_with_the_sites_it_cannot_reach(tmp_path: Path) -> None:
+    write(tmp_path, nodes=NODES + "x,52.70,-1.0\ny,52.71,-1.0\n", edges=EDGES + "x,y,primary,,,\n")
+    zones = pd.DataFrame({"zone_id": ["ok", "island"], "lat": [52.60, 52.705], "lon": [-1.2, -1.0]})
+    with pytest.raises(InputError) as e:
+        travel_times(zones, zones_sites()[1], travel(), tmp_path, ["car", "blue_light"])
+    ps = e.value.problems
+    assert "not connected" in ps[0].message
+    reach = [p for p in ps if "cannot reach" in p.message]
+    assert [(p.row, p.value) for p in reach] == [(3, "island"), (3, "island")]  # once per mode
+    assert "zone island (nearest node x) cannot reach site(s) sc, sd by road (car)" in reach[0].message
+    assert reach[0].file.endswith("zones.csv") and reach[0].column == "zone_id"
 
 
 def test_allow_disconnected_snaps_to_the_largest_component(tmp_path: Path) -> None:

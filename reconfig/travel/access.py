@@ -53,12 +53,30 @@ class AccessStats:
     groups: dict[str, dict[str, Summary]] = field(default_factory=dict)
     thresholds: tuple[float, ...] = ()
 
-    mean = property(lambda self: self.overall.mean)
-    median = property(lambda self: self.overall.median)
-    p95 = property(lambda self: self.overall.p95)
-    max = property(lambda self: self.overall.max)
-    within = property(lambda self: self.overall.within)
-    worse_off = property(lambda self: self.overall.worse_off)
+    # shortcuts to the overall figures
+    @property
+    def mean(self) -> float:
+        return self.overall.mean
+
+    @property
+    def median(self) -> float:
+        return self.overall.median
+
+    @property
+    def p95(self) -> float:
+        return self.overall.p95
+
+    @property
+    def max(self) -> float:
+        return self.overall.max
+
+    @property
+    def within(self) -> dict[float, float]:
+        return self.overall.within
+
+    @property
+    def worse_off(self) -> dict[int, float] | None:
+        return self.overall.worse_off
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: non-finite numbers become null (an unreachable or undefined value)."""

@@ -58,7 +58,6 @@ class RoadNetwork:
     directed: bool
     nodes_file: str
     node_rows: np.ndarray  # CSV line of each node, 0 when not from a CSV
-    files: list[Path] = field(default_factory=list)  # everything read (for cache keys)
 
     @property
     def n(self) -> int:
@@ -99,7 +98,12 @@ def _speeds_path(travel: Travel, data_dir: Path) -> Path:
 
 
 def load_network(travel: Travel, data_dir: Path, log: ProblemLog) -> RoadNetwork | None:
-    """Load and check the network named by `travel`; None (problems logged) when unusable."""
+    """Load and check the network named by `travel`; None (problems logged) when unusable.
+
+    A network that loads cleanly but is disconnected is returned (with its components reported)
+    so that callers can also say which zone cannot reach which site.
+    """
+    before = len(log.problems)
     path = data_dir / travel.network
     speeds_path = _speeds_path(travel, data_dir)
     speeds = read_speeds(speeds_path, log, required=False)  # its absence is reported where a class needs it
@@ -114,9 +118,9 @@ def load_network(travel: Travel, data_dir: Path, log: ProblemLog) -> RoadNetwork
         log.add(display(path), "road network must be a folder (nodes.csv, edges.csv, speeds.csv) or a .graphml file",
                 column="travel.network", value=travel.network)
         return None
-    if net is not None:
-        net.files = network_files(travel, data_dir)
-        check_connected(net, travel.allow_disconnected, log)
+    if net is None or len(log.problems) > before:
+        return None
+    check_connected(net, travel.allow_disconnected, log)
     return net
 
 
@@ -164,8 +168,8 @@ def _from_csv(folder: Path, speeds: SpeedTable, speeds_path: Path, blue: SpeedTa
     for col in ("from", "to"):
         pos = index.get_indexer(edges[col])
         for i in np.flatnonzero(pos < 0):
-            log.add(edges_name, "edge names an unknown node", row=int(rows[i]), column=col, value=edges[col].iat[i],
-                    expected=f"a node id from {nodes_name}")
+            log.add(edges_name, "edge names an unknown node", row=int(rows[i]), column=col,
+                    value=edges[col].iat[i] or "(blank)", expected=f"a node id from {nodes_name}")
         ends[col] = pos
     has_class, has_speed = "road_class" in edges.columns, "speed_kph" in edges.columns
     if not (has_class or has_speed):

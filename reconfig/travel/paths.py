@@ -13,6 +13,7 @@ from reconfig.travel.geodesic import distance_m, pairwise_m, unit_xyz
 from reconfig.travel.network import RoadNetwork
 
 DIJKSTRA_BLOCK_BYTES = 64 * 2**20  # distance rows held at once
+ASSEMBLY_ROWS = 4096  # zones per block when adding the direct local trip
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def network_minutes(net: RoadNetwork, zlat: np.ndarray, zlon: np.ndarray, slat: 
                     ) -> tuple[np.ndarray, Snap, Snap]:
     """Zone x site minutes: access leg + network path + access leg, or the direct local trip if quicker.
 
-    Access legs (and the direct local trip) are straight-line distance x access_circuity / access_kph.
+    Access legs and the direct local trip are straight-line distance x access_circuity / access_kph;
+    the local trip counts only for a zone and site closer to each other than their two access legs
+    together (neighbours off the network), never as a way round a gap in the network.
     """
     tree = cKDTree(unit_xyz(net.lat, net.lon) if usable is None else
                    unit_xyz(net.lat[usable], net.lon[usable]))
@@ -74,8 +77,17 @@ def network_minutes(net: RoadNetwork, zlat: np.ndarray, zlon: np.ndarray, slat: 
     per_m = access_circuity / 1000 / access_kph * 60  # access minutes per metre
     graph = reverse_csr(net, net.minutes(mode))
     t = node_minutes(graph, ss.node, zs.node)
+    return assemble(t, zs, ss, zlat, zlon, slat, slon, per_m), zs, ss
+
+
+def assemble(t: np.ndarray, zs: Snap, ss: Snap, zlat: np.ndarray, zlon: np.ndarray, slat: np.ndarray,
+             slon: np.ndarray, per_m: float) -> np.ndarray:
+    """Add access legs to node-to-node minutes `t` (in place), then take the direct local trip where it applies."""
     t += zs.dist_m[:, None] * per_m
     t += ss.dist_m[None, :] * per_m
-    local = pairwise_m(zlat, zlon, slat, slon)
-    local *= per_m
-    return np.minimum(t, local, out=t), zs, ss
+    for a in range(0, len(t), ASSEMBLY_ROWS):  # in blocks: pairwise distances need several temporaries
+        b = a + ASSEMBLY_ROWS
+        d = pairwise_m(zlat[a:b], zlon[a:b], slat, slon)
+        near = d <= zs.dist_m[a:b, None] + ss.dist_m[None, :]  # closer to each other than to the network
+        np.minimum(t[a:b], np.where(near, d * per_m, np.inf), out=t[a:b])
+    return t

@@ -57,14 +57,11 @@ class _Sources:
     def __init__(self, travel: Travel, data_dir: Path, log: ProblemLog):
         self.travel, self.data_dir, self.log = travel, data_dir, log
         self._net: RoadNetwork | None | bool = False
-        self.network_ok = False
         self._matrix: pd.DataFrame | None | bool = False
 
     def network(self) -> RoadNetwork | None:
         if self._net is False:
-            before = len(self.log.problems)
             self._net = load_network(self.travel, self.data_dir, self.log)
-            self.network_ok = self._net is not None and len(self.log.problems) == before
         return self._net  # type: ignore[return-value]
 
     def matrix(self) -> pd.DataFrame | None:
@@ -108,7 +105,7 @@ def _mode_minutes(mode: str, z: Points, s: Points, travel: Travel, data_dir: Pat
         minutes = _network(mode, z, s, travel, sources, log)
     if minutes is None or len(log.problems) > before:
         return None
-    if key:
+    if key and not log:  # only matrices from wholly valid input are stored
         cache.store(key, minutes, z.ids, s.ids, {"mode": mode, "method": method, "code": cache.CODE_VERSION})
     return minutes
 
@@ -116,7 +113,7 @@ def _mode_minutes(mode: str, z: Points, s: Points, travel: Travel, data_dir: Pat
 def _network(mode: str, z: Points, s: Points, travel: Travel, sources: _Sources, log: ProblemLog
              ) -> np.ndarray | None:
     net = sources.network()
-    if net is None or not sources.network_ok:
+    if net is None:
         return None
     usable = largest_component(net) if travel.allow_disconnected else None
     access = travel.access_speed_kph * (travel.blue_light_factor if mode == "blue_light" else 1.0)
@@ -124,8 +121,8 @@ def _network(mode: str, z: Points, s: Points, travel: Travel, sources: _Sources,
                                       usable)
     for pts, sn in ((z, zs), (s, ss)):
         for i in np.flatnonzero(sn.dist_m > travel.max_snap_km * 1000):
-            log.add(pts.file, f"{pts.kind} {pts.ids[i]} is {sn.dist_m[i] / 1000:.1f} km from the nearest road network node "
-                    f"({net.node_ids[sn.node[i]]})", row=int(pts.rows[i]), column="lat, lon",
+            log.add(pts.file, f"{pts.kind} {pts.ids[i]} is {sn.dist_m[i] / 1000:.1f} km from the nearest road "
+                    f"network node ({net.node_ids[sn.node[i]]})", row=int(pts.rows[i]), column="lat, lon",
                     value=f"{pts.lat[i]}, {pts.lon[i]}",
                     expected=f"a point within travel.max_snap_km = {travel.max_snap_km:g} km of the network")
     for i in np.flatnonzero(np.isinf(minutes).any(axis=1)):
