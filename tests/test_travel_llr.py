@@ -43,6 +43,14 @@ def test_network_size_and_speed_table(net) -> None:  # type: ignore[no-untyped-d
     assert speeds["speed_kph"].max() == 95
 
 
+def test_road_sources_are_registered_assumptions() -> None:
+    registers = [f for f in (LLR / "assumptions.csv", LLR / "roads" / "assumptions.csv") if f.is_file()]
+    known = set().union(*(set(pd.read_csv(f)["assumption_id"]) for f in registers))
+    for name in ("nodes.csv", "edges.csv", "speeds.csv"):
+        cited = {c.split(":", 1)[1] for cell in pd.read_csv(LLR / "roads" / name)["source"] for c in cell.split(";")}
+        assert cited <= known, (name, cited - known)
+
+
 def test_town_to_town_times_plausible(net) -> None:  # type: ignore[no-untyped-def]
     t = towns(net, TOWNS)
     zones = t.rename(columns={"id": "zone_id"})
