@@ -203,9 +203,10 @@ def _groups(values: pd.Series) -> pd.Series:
     num = pd.to_numeric(values, errors="coerce")
     if values.notna().any() and num.notna().sum() == values.notna().sum() and num.nunique() > MAX_CATEGORIES:
         cut = pd.qcut(num, 5, duplicates="drop")
-        labels = pd.Series([f"{iv.left:g}–{iv.right:g}" if isinstance(iv, pd.Interval) else "unknown" for iv in cut],
-                           index=values.index, dtype=object)
-        return labels
+        lowest = cut.cat.categories[0]  # qcut widens the first bin a little below the minimum
+        labels = [f"{max(iv.left, num.min()) if iv == lowest else iv.left:g}–{iv.right:g}"
+                  if isinstance(iv, pd.Interval) else "unknown" for iv in cut]
+        return pd.Series(labels, index=values.index, dtype=object)
     if num.notna().sum() == values.notna().sum() and (num.dropna() % 1 == 0).all():
         text = num.map(lambda x: str(int(x)) if pd.notna(x) else "unknown")
     else:
