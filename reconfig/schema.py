@@ -153,8 +153,9 @@ TABLES: tuple[Table, ...] = (
         _c("demographic_pct", "float", "demographic growth this year over last, %", minimum=-50, maximum=50),
         _c("non_demographic_pct", "float", "non-demographic growth this year over last, %", minimum=-50,
            maximum=50),
-        _c("activity_shift_pct", "float", "level change from shifting activity (e.g. -30), % of demand, "
-           "applied in this year and not compounded", minimum=-100, maximum=100, required=False, default=0.0),
+        _c("activity_shift_pct", "float", "level change against the base year from shifting activity "
+           "(e.g. -30), %; not compounded; holds in later years until another row changes it",
+           minimum=-100, maximum=100, required=False, default=0.0),
         SOURCE,
     ), key=("year", "service_id"), optional=True),
     Table("schemes", "Capital schemes.", (
