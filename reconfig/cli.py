@@ -1,0 +1,188 @@
+"""The `reconfig` command: validate, describe and solve scenarios."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reconfig.errors import InputError
+from reconfig.instance import Instance, build_instance
+from reconfig.results import manifest, summary, write_run
+from reconfig.scenario import load_scenario
+from reconfig.solve import solve_instance
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Choose site configurations, beds and capital phasing for a health system, and prove it.")
+console = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario file (TOML), e.g. models/llr-2017.toml")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def _fail_input(e: InputError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"ok": False, "errors": [p.to_dict() for p in e.problems]}, indent=2))
+    else:
+        err.print(f"[bold red]{len(e.problems)} problem(s) in the input:[/]")
+        for p in e.problems:
+            err.print(f"  • {p}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _load(path: Path, as_json: bool) -> Instance:
+    try:
+        return build_instance(load_scenario(path))
+    except InputError as e:
+        _fail_input(e, as_json)
+        raise  # unreachable
+
+
+@app.command()
+def validate(scenario: ScenarioArg, json_: JsonOpt = False) -> None:
+    """Check a scenario and its input tables; list every problem found (exit status 2 if any)."""
+    inst = _load(scenario, json_)
+    if json_:
+        print(json.dumps({"ok": True, "scenario": inst.scenario.name}))
+    else:
+        console.print(f"[green]✓[/] {scenario}: scenario and {len(inst.system.tables)} tables are valid.")
+
+
+@app.command()
+def describe(scenario: ScenarioArg, json_: JsonOpt = False) -> None:
+    """Counts of sites, services, zones and schemes; capital by year; population; today's beds."""
+    inst = _load(scenario, json_)
+    sys_ = inst.system
+    sites = Counter(sys_["sites"]["kind"])
+    beds = sys_["beds_today"].groupby("bed_type")["beds"].sum().astype(int).to_dict()
+    capital = {y: 0.0 for y in inst.years}
+    for c, sch in inst.schemes.items():
+        t0 = sch.earliest
+        for off, v in sch.profile.items():
+            if t0 + off < len(inst.years):
+                capital[inst.years[t0 + off]] += v
+    d = {"scenario": inst.scenario.name, "horizon": inst.years, "sites": dict(sites), "services": len(inst.services),
+         "zones": len(inst.zones), "population": int(inst.population.sum()),
+         "population_by_group": {k: int(v) for k, v in sys_["zones"].groupby("group")["population"].sum().items()},
+         "schemes": len(inst.schemes), "scheme_capital_gbp_k": sum(sum(s.profile.values())
+                                                                   for s in inst.schemes.values()),
+         "capital_if_started_earliest_gbp_k": capital, "beds_today": beds,
+         "funding_available_gbp_k": {y: sum(v for (f, yy), v in inst.funding_year.items() if yy == y)
+                                     for y in inst.years},
+         "options": sorted(set(sys_["options"]["option_id"]))}
+    if json_:
+        print(json.dumps(d, indent=2))
+        return
+    console.print(f"[bold]{inst.scenario.name}[/] — {inst.scenario.description}")
+    t = Table(show_header=False, box=None)
+    t.add_row("Horizon", f"{inst.years[0]} – {inst.years[-1]}")
+    t.add_row("Sites", ", ".join(f"{n} {k}" for k, n in sites.items()))
+    t.add_row("Services", str(d["services"]))
+    t.add_row("Zones", f"{d['zones']} (population {d['population']:,})")
+    for g, p in d["population_by_group"].items():
+        t.add_row("", f"{g}: {p:,}")
+    t.add_row("Capital schemes", f"{d['schemes']} (£{d['scheme_capital_gbp_k'] / 1000:,.2f}m in all)")
+    t.add_row("Beds today", ", ".join(f"{b} {n:,}" for b, n in beds.items()))
+    t.add_row("Named options", ", ".join(d["options"]) or "none")
+    console.print(t)
+    ct = Table(title="Capital by year if every scheme starts at its earliest (£000)")
+    ct.add_column("Year")
+    ct.add_column("Scheme capital", justify="right")
+    ct.add_column("Funding available", justify="right")
+    for y in inst.years:
+        ct.add_row(y, f"{capital[y]:,.0f}", f"{d['funding_available_gbp_k'][y]:,.0f}")
+    console.print(ct)
+
+
+@app.command()
+def solve(scenario: ScenarioArg,
+          out: Annotated[Path | None, typer.Option(help="run directory (default runs/<scenario>-<time>)")] = None,
+          time_limit: Annotated[float | None, typer.Option(help="seconds")] = None,
+          gap: Annotated[float | None, typer.Option(help="relative MIP gap, e.g. 0.0001")] = None,
+          option: Annotated[str | None, typer.Option(help="fix a named option from options.csv")] = None,
+          json_: JsonOpt = False) -> None:
+    """Solve a scenario (and its do-nothing baseline); write summary.json and CSV tables to a run directory."""
+    inst = _load(scenario, json_)
+    chosen = option or inst.scenario.option
+    try:
+        baseline = solve_instance(inst, fix="do_nothing", time_limit=time_limit, mip_gap=gap)
+        dn_cost = None
+        if baseline[1].values and inst.scenario.constraints.savings_year:
+            dn_cost = baseline[1].values["recurrent_cost_by_year"][inst.scenario.constraints.savings_year]
+        built, outcome = solve_instance(inst, fix=chosen, do_nothing_cost=dn_cost, time_limit=time_limit,
+                                        mip_gap=gap)
+    except InputError as e:
+        _fail_input(e, json_)
+        return
+    s = summary(inst, built, outcome, baseline, chosen)
+    name = inst.scenario.name + (f"-{chosen}" if chosen and chosen != inst.scenario.option else "")
+    run = out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    write_run(run, s, manifest(inst, "solve"))
+    if json_:
+        print(json.dumps({"run": str(run), **{k: s[k] for k in ("status", "objective", "best_bound", "mip_gap")}}))
+    else:
+        print_summary(s, run)
+    if outcome.status in ("infeasible", "error"):
+        raise typer.Exit(1)
+
+
+def print_summary(s: dict, run: Path) -> None:
+    status = s["status"]
+    colour = {"optimal": "green", "feasible": "yellow", "time_limit": "yellow"}.get(status, "red")
+    gap = f"{s['mip_gap'] * 100:.3f} %" if s.get("mip_gap") is not None else "n/a"
+    console.print(f"[bold]{s['scenario']}[/]{' (option ' + s['option'] + ')' if s['option'] else ''}: "
+                  f"[{colour}]{status}[/], gap {gap}, build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s")
+    if status == "infeasible":
+        console.print("[red]No plan satisfies every constraint of this scenario.[/] Loosen a limit (capital, "
+                      "access, savings target, fixed option) and solve again.")
+        return
+    if "capital_spend_by_year" not in s:
+        console.print(s.get("message", ""))
+        return
+    obj = s["objectives"]
+    dn = s.get("do_nothing", {}).get("objectives", {})
+    t = Table(title="Result against do-nothing")
+    t.add_column("")
+    t.add_column("This plan", justify="right")
+    t.add_column("Do-nothing", justify="right")
+    t.add_row("Net present cost (£m)", f"{obj['npv_cost'] / 1000:,.1f}",
+              f"{dn['npv_cost'] / 1000:,.1f}" if dn else "n/a")
+    for y, c in s["capital_spend_by_year"].items():
+        t.add_row(f"Capital {y} (£m)", f"{c / 1000:,.1f}", "0.0")
+    sav = s.get("savings_vs_do_nothing_by_year", {})
+    for y, v in sav.items():
+        t.add_row(f"Recurrent saving {y} (£m)", f"{v / 1000:,.1f}", "")
+    last = s["years"][-1]
+    beds = Counter()
+    for r in s["beds"]:
+        if r["year"] == last:
+            beds[r["bed_type"]] += r["beds"]
+    dnb = Counter()
+    for r in s.get("do_nothing", {}).get("beds", []):
+        if r["year"] == last:
+            dnb[r["bed_type"]] += r["beds"]
+    for b, n in beds.items():
+        t.add_row(f"Beds {b} {last}", f"{n:,}", f"{dnb.get(b, 0):,}")
+    console.print(t)
+    console.print("Schemes: " + (", ".join(f"{r['scheme']} ({r['start']})" for r in s["schemes"]) or "none"))
+    console.print(f"Run written to [bold]{run}[/]")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing half-written was kept")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

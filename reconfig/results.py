@@ -1,0 +1,146 @@
+"""Run results: summary.json and tidy CSV tables, written atomically into a run directory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reconfig import __version__
+from reconfig.instance import Instance
+from reconfig.model import Built
+from reconfig.solve import Outcome
+from reconfig.travel import access_statistics
+
+THRESHOLDS = (15, 30, 45, 60)
+
+
+def access_summary(built: Built, outcome: Outcome, baseline: Outcome | None) -> dict[str, Any]:
+    """Per service, in the final year: demand-weighted mean, p95, max minutes, shares within thresholds,
+    and the change against the do-nothing configuration."""
+    inst = built.inst
+    t = len(inst.years) - 1
+    attrs = inst.system["zone_attributes"]
+    attributes = attrs.set_index("zone_id")[["imd_quintile", "rurality"]] if len(attrs) else None
+    out = {}
+    for (k, tt_), shares in outcome.values["shares"].items():
+        if tt_ != t:
+            continue
+        weights = pd.Series(inst.demand[k][:, t], index=inst.zones)
+        base = baseline.values["shares"].get((k, t)) if baseline and baseline.values else None
+        stats = access_statistics(inst.tt(k), shares, weights, THRESHOLDS, attributes=attributes,
+                                  baseline_shares=base)
+        d = stats.to_dict()
+        d.pop("per_zone", None)
+        d.pop("change", None)
+        d["mode"] = inst.services[k].mode
+        d["year"] = inst.years[t]
+        out[k] = d
+    return out
+
+
+def summary(inst: Instance, built: Built, outcome: Outcome, baseline: tuple[Built, Outcome] | None,
+            option: str | None) -> dict[str, Any]:
+    v = outcome.values
+    s: dict[str, Any] = {
+        "scenario": inst.scenario.name, "option": option, "status": outcome.status,
+        "objectives": v.get("objectives", {}), "objective": outcome.objective, "best_bound": outcome.best_bound,
+        "mip_gap": outcome.mip_gap, "build_seconds": round(outcome.build_seconds, 3),
+        "solve_seconds": round(outcome.solve_seconds, 3), "message": outcome.message, "years": inst.years,
+    }
+    if not v:
+        return s
+    for key in ("capital_spend_by_year", "disposal_receipts_by_year", "funding_by_source_and_year",
+                "recurrent_cost_by_year", "beds", "services", "schemes", "capital_spend_by_scheme", "disposals",
+                "demand_schemes"):
+        s[key] = v[key]
+    s["capital_total_gbp_k"] = sum(v["capital_spend_by_year"].values())
+    if baseline and baseline[1].values:
+        dn = baseline[1].values["recurrent_cost_by_year"]
+        s["savings_vs_do_nothing_by_year"] = {y: dn[y] - c for y, c in v["recurrent_cost_by_year"].items()}
+        s["do_nothing"] = {"status": baseline[1].status, "objectives": baseline[1].values["objectives"],
+                           "mip_gap": baseline[1].mip_gap, "recurrent_cost_by_year": dn,
+                           "beds": baseline[1].values["beds"]}
+    elif baseline:
+        s["do_nothing"] = {"status": baseline[1].status, "message": baseline[1].message}
+    s["access"] = access_summary(built, outcome, baseline[1] if baseline else None)
+    return s
+
+
+def input_hash(inst: Instance) -> str:
+    h = hashlib.sha256()
+    for p in sorted(Path(inst.scenario.data_dir).rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    if inst.scenario.path:
+        h.update(Path(inst.scenario.path).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def manifest(inst: Instance, kind: str) -> dict[str, Any]:
+    return {"kind": kind, "scenario": str(inst.scenario.path), "data": str(inst.scenario.data_dir),
+            "input_hash": input_hash(inst), "reconfig": __version__, "pyomo": version("pyomo"),
+            "highspy": version("highspy"), "python": platform.python_version(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def tables(s: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Tidy tables for CSV / Excel output, with units in column names."""
+    out = {
+        "services": pd.DataFrame(s.get("services", []), columns=["site", "service", "year"]),
+        "beds": pd.DataFrame(s.get("beds", []), columns=["site", "bed_type", "year", "beds"]),
+        "schemes": pd.DataFrame(s.get("schemes", []), columns=["scheme", "start", "complete"]),
+        "capital_by_year": pd.DataFrame(
+            [{"year": y, "capital_spend_gbp_k": c, "disposal_receipts_gbp_k": s["disposal_receipts_by_year"][y],
+              "recurrent_cost_gbp_k": s["recurrent_cost_by_year"][y],
+              "saving_vs_do_nothing_gbp_k": s.get("savings_vs_do_nothing_by_year", {}).get(y)}
+             for y, c in s.get("capital_spend_by_year", {}).items()]),
+        "capital_by_scheme": pd.DataFrame(
+            [{"scheme": c, "year": y, "capital_gbp_k": v} for c, by in s.get("capital_spend_by_scheme", {}).items()
+             for y, v in by.items()], columns=["scheme", "year", "capital_gbp_k"]),
+        "funding": pd.DataFrame(
+            [{"funding_source": f, "year": y, "capital_gbp_k": v}
+             for f, by in s.get("funding_by_source_and_year", {}).items() for y, v in by.items()],
+            columns=["funding_source", "year", "capital_gbp_k"]),
+        "access": pd.DataFrame(
+            [{"service": k, "mode": a["mode"], "year": a["year"], "mean_minutes": a["mean"],
+              "p95_minutes": a["p95"], "max_minutes": a["max"],
+              **{f"share_within_{t}_minutes": a["within"].get(str(t)) for t in THRESHOLDS}}
+             for k, a in s.get("access", {}).items()]),
+    }
+    return out
+
+
+@contextmanager
+def run_directory(final: Path):
+    """Yield a temporary directory beside `final`; move it into place only if the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        yield tmp
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_run(final: Path, s: dict[str, Any], man: dict[str, Any]) -> Path:
+    with run_directory(final) as tmp:
+        (tmp / "summary.json").write_text(json.dumps(s, indent=2, default=str))
+        (tmp / "manifest.json").write_text(json.dumps(man, indent=2))
+        for name, df in tables(s).items():
+            df.to_csv(tmp / f"{name}.csv", index=False)
+    return final
