@@ -34,7 +34,7 @@ def _fail_input(e: InputError, as_json: bool) -> None:
     else:
         err.print(f"[bold red]{len(e.problems)} problem(s) in the input:[/]")
         for p in e.problems:
-            err.print(f"  • {p}", markup=False, highlight=False)
+            err.print(f"  • {p}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
