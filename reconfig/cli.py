@@ -64,7 +64,7 @@ def describe(scenario: ScenarioArg, json_: JsonOpt = False) -> None:
     sites = Counter(sys_["sites"]["kind"])
     beds = sys_["beds_today"].groupby("bed_type")["beds"].sum().astype(int).to_dict()
     capital = {y: 0.0 for y in inst.years}
-    for c, sch in inst.schemes.items():
+    for sch in inst.schemes.values():
         t0 = sch.earliest
         for off, v in sch.profile.items():
             if t0 + off < len(inst.years):
@@ -138,8 +138,9 @@ def print_summary(s: dict, run: Path) -> None:
     status = s["status"]
     colour = {"optimal": "green", "feasible": "yellow", "time_limit": "yellow"}.get(status, "red")
     gap = f"{s['mip_gap'] * 100:.3f} %" if s.get("mip_gap") is not None else "n/a"
-    console.print(f"[bold]{s['scenario']}[/]{' (option ' + s['option'] + ')' if s['option'] else ''}: "
-                  f"[{colour}]{status}[/], gap {gap}, build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s")
+    opt = f" (option {s['option']})" if s["option"] else ""
+    console.print(f"[bold]{s['scenario']}[/]{opt}: [{colour}]{status}[/], gap {gap}, "
+                  f"build {s['build_seconds']:.1f} s, solve {s['solve_seconds']:.1f} s")
     if status == "infeasible":
         console.print("[red]No plan satisfies every constraint of this scenario.[/] Loosen a limit (capital, "
                       "access, savings target, fixed option) and solve again.")

@@ -174,7 +174,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             continue
         tt = inst.tt(k)
         for t in T:
-            for (zi, k2, s, tt_) in [key for key in xkeys if key[1] == k and key[3] == t]:
+            for zi, s in pairs[k, t]:
                 d = tt.iat[zi, inst.sites.index(s)]
                 near = [s2 for s2 in by_zone[zi, k, t] if tt.iat[zi, inst.sites.index(s2)] <= d]
                 add(sum(m.x[zi, k, s2, t] for s2 in near) >= m.y[k, s, t])
@@ -434,7 +434,8 @@ def _travel_terms(built: Built, hosts: dict[str, list[str]], T: list[int], wante
     """Demand-weighted mean minutes (mean over services and years) and the largest assigned time."""
     m, inst = built.model, built.inst
     means = []
-    m.maxt = pyo.Var([k for k in built.assign_services + built.radius_services], domain=pyo.NonNegativeReals)
+    m.maxt = pyo.Var([k for k in built.assign_services + built.radius_services] if "max_travel" in wanted else [],
+                     domain=pyo.NonNegativeReals)  # only when asked: unused variables are never given values
     for k in built.assign_services:
         tt = inst.tt(k)
         for t in T:
@@ -484,7 +485,7 @@ def _travel_terms(built: Built, hosts: dict[str, list[str]], T: list[int], wante
 
 
 def _coverage_vars(built: Built, hosts, T, services) -> dict:
-    m, inst = built.model, built.inst
+    inst = built.inst
     out = {}
     for k in services:
         svc = inst.services[k]
