@@ -15,7 +15,7 @@ from rich.table import Table
 
 from reconfig.errors import InputError
 from reconfig.instance import Instance, build_instance
-from reconfig.results import manifest, summary, write_run
+from reconfig.results import manifest, run_directory, summary, write_run
 from reconfig.scenario import load_scenario
 from reconfig.solve import solve_instance
 
@@ -132,6 +132,52 @@ def solve(scenario: ScenarioArg,
         print_summary(s, run)
     if outcome.status in ("infeasible", "error"):
         raise typer.Exit(1)
+
+
+@app.command()
+def compare(scenario: ScenarioArg,
+            option: Annotated[list[str] | None, typer.Option(help="named option (repeatable; default: all)")] = None,
+            out: Annotated[Path | None, typer.Option(help="run directory")] = None,
+            time_limit: Annotated[float | None, typer.Option(help="seconds per solve")] = None,
+            gap: Annotated[float | None, typer.Option(help="relative MIP gap")] = None,
+            json_: JsonOpt = False) -> None:
+    """The optimum beside each named option and do-nothing, and what choosing each option instead costs."""
+    from reconfig.compare import compare as run_compare
+
+    inst = _load(scenario, json_)
+    names = option or sorted(set(inst.system["options"]["option_id"]))
+    try:
+        result = run_compare(inst, names, time_limit, gap)
+    except InputError as e:
+        _fail_input(e, json_)
+        return
+    run = out or Path("runs") / f"{inst.scenario.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"
+    with run_directory(run) as tmp:
+        (tmp / "compare.json").write_text(json.dumps(result, indent=2, default=str))
+        (tmp / "manifest.json").write_text(json.dumps(manifest(inst, "compare"), indent=2))
+    if json_:
+        print(json.dumps({"run": str(run), "against_optimum": result["against_optimum"]}, default=str))
+        return
+    runs = result["runs"]
+    t = Table(title=f"{inst.scenario.name}: optimum against the options (£m)")
+    t.add_column("")
+    for name in runs:
+        t.add_column(name, justify="right")
+    t.add_row("Status (gap)", *[f"{s['status']} ({s['mip_gap'] * 100:.2f} %)" if s.get("mip_gap") is not None
+                                else s["status"] for s in runs.values()])
+    t.add_row("Net present cost", *[f"{s['objectives']['npv_cost'] / 1000:,.1f}" if s.get("objectives") else "–"
+                                    for s in runs.values()])
+    for y in inst.years:
+        t.add_row(f"Capital {y}", *[f"{s['capital_spend_by_year'][y] / 1000:,.1f}" if "capital_spend_by_year" in s
+                                    else "–" for s in runs.values()])
+    console.print(t)
+    for name, d in result["against_optimum"].items():
+        console.print(f"[bold]{name}[/] instead of the optimum: NPV {d['npv_cost_change_gbp_k'] / 1000:+,.1f} £m; "
+                      f"services added {', '.join(d['services_added']) or 'none'}; removed "
+                      f"{', '.join(d['services_removed']) or 'none'}; schemes added "
+                      f"{', '.join(d['schemes_added']) or 'none'}; dropped {', '.join(d['schemes_dropped']) or 'none'};"
+                      f" beds {d['beds_change'] or 'same'}", soft_wrap=True)
+    console.print(f"Comparison written to [bold]{run}[/]")
 
 
 def print_summary(s: dict, run: Path) -> None:

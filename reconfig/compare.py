@@ -1,0 +1,68 @@
+"""Comparing the optimum with named options and do-nothing: cost, capital, beds, services, schemes, access."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reconfig.instance import Instance
+from reconfig.results import summary
+from reconfig.solve import solve_instance
+
+
+def _final(s: dict[str, Any], key: str) -> set[tuple[str, str]]:
+    last = s["years"][-1]
+    return {(r["service"], r["site"]) for r in s.get(key, []) if r["year"] == last}
+
+
+def _beds(s: dict[str, Any]) -> dict[str, int]:
+    last = s["years"][-1]
+    c: Counter = Counter()
+    for r in s.get("beds", []):
+        if r["year"] == last:
+            c[r["bed_type"]] += r["beds"]
+    return dict(c)
+
+
+def difference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """What b does differently from a, in the final year (services, beds) and over the horizon."""
+    sa, sb = _final(a, "services"), _final(b, "services")
+    ca, cb = {r["scheme"]: r["start"] for r in a.get("schemes", [])}, {r["scheme"]: r["start"] for r in
+                                                                        b.get("schemes", [])}
+    ba, bb = _beds(a), _beds(b)
+    return {
+        "services_added": sorted(f"{k} at {s}" for k, s in sb - sa),
+        "services_removed": sorted(f"{k} at {s}" for k, s in sa - sb),
+        "schemes_added": sorted(c for c in cb if c not in ca),
+        "schemes_dropped": sorted(c for c in ca if c not in cb),
+        "schemes_retimed": sorted(f"{c}: {ca[c]} → {cb[c]}" for c in ca if c in cb and ca[c] != cb[c]),
+        "beds_change": {t: bb.get(t, 0) - ba.get(t, 0) for t in sorted(set(ba) | set(bb))
+                        if bb.get(t, 0) != ba.get(t, 0)},
+        "npv_cost_change_gbp_k": b["objectives"]["npv_cost"] - a["objectives"]["npv_cost"],
+        "capital_change_by_year_gbp_k": {y: b["capital_spend_by_year"][y] - a["capital_spend_by_year"][y]
+                                         for y in a["capital_spend_by_year"]},
+        "access_mean_change_minutes": {k: b["access"][k]["mean"] - a["access"][k]["mean"]
+                                       for k in a.get("access", {}) if k in b.get("access", {})
+                                       and a["access"][k]["mean"] is not None and b["access"][k]["mean"] is not None},
+    }
+
+
+def compare(inst: Instance, options: list[str], time_limit: float | None = None,
+            mip_gap: float | None = None) -> dict[str, Any]:
+    """Solve do-nothing, the optimum and each option; report each against the optimum."""
+    baseline = solve_instance(inst, fix="do_nothing", time_limit=time_limit, mip_gap=mip_gap)
+    dn_cost = None
+    if baseline[1].values and inst.scenario.constraints.savings_year:
+        dn_cost = baseline[1].values["recurrent_cost_by_year"][inst.scenario.constraints.savings_year]
+    runs: dict[str, dict[str, Any]] = {"do_nothing": summary(inst, *baseline, baseline, "do_nothing")}
+    for name in ["optimum", *options]:
+        built, out = solve_instance(inst, fix=None if name == "optimum" else name, do_nothing_cost=dn_cost,
+                                    time_limit=time_limit, mip_gap=mip_gap)
+        runs[name] = summary(inst, built, out, baseline, None if name == "optimum" else name)
+    best = runs["optimum"]
+    result: dict[str, Any] = {"scenario": inst.scenario.name, "runs": runs, "against_optimum": {}}
+    if "capital_spend_by_year" in best:
+        for name, s in runs.items():
+            if name != "optimum" and "capital_spend_by_year" in s:
+                result["against_optimum"][name] = difference(best, s)
+    return result
