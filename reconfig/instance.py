@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from reconfig.demand import growth_index, project_demand
-from reconfig.errors import InputError, ProblemLog
+from reconfig.errors import ProblemLog
 from reconfig.scenario import Scenario, fy_start
 from reconfig.tables import System, check_years, load_system
 from reconfig.travel import travel_times
@@ -103,12 +102,12 @@ def build_instance(scenario: Scenario, system: System | None = None,
     sites_df = system["sites"].set_index("site_id")
     zones_df = system["zones"]
     overrides = {a.service: a for a in scenario.access}
-    unknown = [a.service for a in scenario.access if a.service not in set(system["services"]["service_id"])]
-    if unknown:
-        raise InputError([ProblemLog().problems or []][0] + [
-            __import__("reconfig.errors", fromlist=["Problem"]).Problem(
-                str(scenario.path), f"access rule names unknown service '{u}'", column="access.service", value=u)
-            for u in unknown])
+    known = set(system["services"]["service_id"])
+    for i, a in enumerate(scenario.access):
+        if a.service not in known:
+            log.add(str(scenario.path), f"access rule names unknown service '{a.service}'",
+                    column=f"access.{i}.service", value=a.service, expected="a service_id from services.csv")
+    log.raise_if_any()
     los = system["demand"].set_index("service_id")["los_days"].to_dict()
     services: dict[str, Service] = {}
     for r in system["services"].itertuples():
@@ -185,7 +184,3 @@ def build_instance(scenario: Scenario, system: System | None = None,
         demand_schemes=system["demand_schemes"], dscheme_costs=dict(dcosts), funding_year=funding_year,
         funding_total=funding_total, eligible=dict(eligible), disposals=system["disposals"],
         rules=system["rules"], options=system["options"])
-
-
-def data_path(scenario: Scenario) -> Path:
-    return scenario.data_dir
