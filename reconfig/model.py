@@ -66,7 +66,8 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
               if inst.demand[k].sum() > 0 and any((k, st) in inst.hostable for st in inst.sites)]
     idle = [k for k in inst.services if k not in active]
     assign = [k for k in active if inst.services[k].bed_type or inst.services[k].min_volume is not None
-              or inst.services[k].max_volume is not None or inst.services[k].single_source]
+              or inst.services[k].max_volume is not None or inst.services[k].single_source
+              or sc.constraints.allow_unmet]  # unmet demand is priced only through assignment variables
     radius = [k for k in active if k not in assign]
 
     # --- configuration ---
