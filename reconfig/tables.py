@@ -68,11 +68,15 @@ def _read_raw(where: Path, log: ProblemLog) -> tuple[dict[str, pd.DataFrame], di
             files[table.name] = str(path)
             if path.exists():
                 try:
-                    raw[table.name] = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+                    raw[table.name] = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                                                  skip_blank_lines=False)
                 except (pd.errors.ParserError, UnicodeDecodeError) as e:
                     log.add(str(path), f"not a readable CSV file: {e}")
                 except pd.errors.EmptyDataError:
                     log.add(str(path), "file is empty", expected="a header row naming the columns")
+    for name, df in raw.items():  # index = line (CSV) or row (sheet) number, header = 1; drop blank lines
+        df.index = pd.RangeIndex(2, len(df) + 2)
+        raw[name] = df[~df.apply(lambda s: s.astype(str).str.strip().eq("")).all(axis=1)]
     for table in TABLES:
         if table.name not in raw and not table.optional and table.name in files:
             if not any(p.file == files[table.name] for p in log.problems):
@@ -165,7 +169,7 @@ def _typed(table: Table, df: pd.DataFrame, file: str, log: ProblemLog) -> pd.Dat
     for c in df.columns:
         if c not in known:
             log.add(file, "unknown column", column=c, expected=", ".join(table.columns_by_name))
-    out: dict[str, list] = {"_row": list(range(2, len(df) + 2))}
+    out: dict[str, list] = {"_row": [int(i) for i in df.index]}
     for col in table.columns:
         if col.name not in df.columns:
             if col.required:
@@ -176,7 +180,7 @@ def _typed(table: Table, df: pd.DataFrame, file: str, log: ProblemLog) -> pd.Dat
         for i, text in enumerate(df[col.name].astype(str)):
             v, err = _parse_cell(col, text)
             if err:
-                log.add(file, err, row=i + 2, column=col.name, value=text, expected=_expected(col))
+                log.add(file, err, row=out["_row"][i], column=col.name, value=text, expected=_expected(col))
             values.append(v)
         out[col.name] = values
     typed = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
@@ -243,19 +247,21 @@ def _check_semantics(system: System, log: ProblemLog) -> None:
     if "zones" in t and not t["zones"].empty and t["zones"]["population"].fillna(0).sum() <= 0:
         log.add(f["zones"], "total population is zero", column="population", expected="some residents")
     if "beds_today" in t and "sites" in t:
-        cap = t["sites"].set_index("site_id")["bed_capacity"]
+        sites = t["sites"].drop_duplicates("site_id").set_index("site_id")
+        cap = sites["bed_capacity"]
         total = t["beds_today"].groupby("site_id")["beds"].sum()
         for site, beds in total.items():
             if site in cap.index and cap[site] is not None and beds > cap[site]:
                 log.add(f["sites"], f"site has {beds} beds today but bed_capacity {cap[site]}",
-                        row=int(t["sites"].set_index("site_id").loc[site, "_row"]), column="bed_capacity",
+                        row=int(sites.loc[site, "_row"]), column="bed_capacity",
                         value=cap[site], expected=f"at least {beds}")
     if "services" in t and "demand" in t:
-        los = t["demand"].set_index("service_id")["los_days"]
+        demand = t["demand"].drop_duplicates("service_id").set_index("service_id")
+        los = demand["los_days"]
         for _, r in t["services"].iterrows():
             if r["bed_type"] and r["service_id"] in los.index and los[r["service_id"]] is None:
                 log.add(f["demand"], f"service '{r['service_id']}' uses beds but has no length of stay",
-                        row=int(t["demand"].set_index("service_id").loc[r["service_id"], "_row"]),
+                        row=int(demand.loc[r["service_id"], "_row"]),
                         column="los_days", expected="bed-days per unit")
             lo, hi = r["min_sites"], r["max_sites"]
             if lo is not None and hi is not None and lo > hi:
@@ -272,7 +278,7 @@ def _check_semantics(system: System, log: ProblemLog) -> None:
         for _, r in t["scheme_prereqs"].iterrows():
             if r["scheme_id"] == r["requires_scheme_id"]:
                 log.add(f["scheme_prereqs"], "a scheme cannot depend on itself", row=int(r["_row"]),
-                        column="requires_scheme_id", value=r["requires_scheme_id"])
+                        column="requires_scheme_id", value=r["requires_scheme_id"], expected="another scheme")
     if "scheme_effects" in t:
         for _, r in t["scheme_effects"].iterrows():
             if r["effect"] == "enable_service" and not r["service_id"]:
@@ -300,9 +306,10 @@ def _check_options(system: System, log: ProblemLog) -> None:
              "scheme_start": ("scheme_id", "from_year"), "no_scheme": ("scheme_id",),
              "disposal": ("disposal_id", "from_year"), "demand_scheme_start": ("scheme_id", "from_year")}
     for _, r in opts.iterrows():
-        for colname in needs[r["item"]]:
+        for colname in needs.get(r["item"], ()):  # an unknown item is already reported
             if r[colname] in (None, ""):
-                log.add(file, f"a '{r['item']}' row needs {colname}", row=int(r["_row"]), column=colname)
+                log.add(file, f"a '{r['item']}' row needs {colname}", row=int(r["_row"]), column=colname,
+                        expected=f"{colname} for a '{r['item']}' option")
         sid = r["scheme_id"]
         if sid and r["item"] in ("scheme_start", "no_scheme") and sid not in schemes:
             log.add(file, f"unknown scheme '{sid}'", row=int(r["_row"]), column="scheme_id", value=sid,
@@ -348,6 +355,8 @@ def load_system(where: str | Path) -> System:
         log.add(str(where), "data folder or workbook not found")
         log.raise_if_any()
     raw, files = _read_raw(where, log)
+    if not files:  # unreadable workbook: nothing to check further
+        log.raise_if_any()
     system = System(str(where), files=files)
     for name, df in raw.items():
         system.tables[name] = _typed(TABLE_BY_NAME[name], df, files[name], log)
