@@ -15,6 +15,7 @@ from reconfig.schema import TABLE_BY_NAME, TABLES, Column, Table
 SOURCE_REF = re.compile(r"^\d{3}:L\d+(-\d+)?$")
 ASSUMPTION_REF = re.compile(r"^assumption:([A-Za-z0-9_.\-]+)$")
 ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+NEED_ROWS = ("sites", "services", "site_services", "zones", "demand")
 TRUE = {"true", "1", "yes", "y"}
 FALSE = {"false", "0", "no", "n", ""}
 
@@ -320,7 +321,7 @@ def _check_options(system: System, log: ProblemLog) -> None:
 
 
 def check_years(system: System, base_year: str, horizon: list[str], log: ProblemLog) -> None:
-    """Years in the data must fall in the scenario's horizon (growth may also name the base year)."""
+    """Years in the data must fall in the scenario's horizon."""
     allowed = set(horizon)
     for table in TABLES:
         df = system.tables.get(table.name)
@@ -363,6 +364,10 @@ def load_system(where: str | Path) -> System:
     for table in TABLES:  # optional tables absent: empty frames with the right columns
         if table.name not in system.tables:
             system.tables[table.name] = pd.DataFrame(columns=["_row", *table.columns_by_name], dtype=object)
+    for name in NEED_ROWS:
+        df = system.tables[name]
+        if name in raw and df.empty and not any(p.file == files[name] for p in log.problems):
+            log.add(files[name], "table has no rows", expected=f"at least one row of {name}")
     _check_refs(system, log)
     _check_sources(system, log)
     _check_semantics(system, log)

@@ -531,3 +531,18 @@ def test_workbook_not_readable(tmp_path: Path) -> None:
     book = tmp_path / "workbook.xlsx"
     book.write_bytes(b"this is not a zip file")
     assert_reported(problems_of(book), "workbook.xlsx", None, None, "cannot read workbook")
+
+
+def test_required_table_with_header_but_no_rows_is_one_clear_problem(tmp_path):
+    import shutil
+
+    from reconfig.errors import InputError
+    from reconfig.tables import load_system
+
+    data = tmp_path / "llr"
+    shutil.copytree(ROOT / "data" / "llr", data)
+    sites = data / "sites.csv"
+    sites.write_text(sites.read_text().splitlines()[0] + "\n")
+    with pytest.raises(InputError) as e:
+        load_system(data)
+    assert any(p.file.endswith("sites.csv") and "no rows" in p.message for p in e.value.problems)
