@@ -87,3 +87,15 @@ def test_time_limited_solve_never_claims_optimal(tmp_path):
     s = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert s["status"] in ("time_limit", "feasible", "error")
     assert r.exit_code in (0, 1)
+
+
+def test_infeasible_scenario_says_so_plainly(tmp_path):
+    text = (ROOT / "models/llr-2017-preferred.toml").read_text()
+    text = text.replace('data = "../data/llr"', f'data = "{ROOT / "data/llr"}"')
+    text = text.replace("[constraints]", "[constraints]\ncapital_total_gbp_k = 1000", 1)
+    scenario = tmp_path / "tight.toml"
+    scenario.write_text(text)
+    r = runner.invoke(app, ["solve", str(scenario), "--out", str(tmp_path / "run")])
+    assert r.exit_code == 1
+    assert "infeasible" in r.output and "No plan satisfies every constraint" in r.output
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["status"] == "infeasible"
