@@ -7,7 +7,7 @@ from typing import Any
 
 from reconfig.instance import Instance
 from reconfig.results import summary
-from reconfig.solve import solve_instance
+from reconfig.solve import solve_with_baseline
 
 
 def _final(s: dict[str, Any], key: str) -> set[tuple[str, str]]:
@@ -50,14 +50,10 @@ def difference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def compare(inst: Instance, options: list[str], time_limit: float | None = None,
             mip_gap: float | None = None) -> dict[str, Any]:
     """Solve do-nothing, the optimum and each option; report each against the optimum."""
-    baseline = solve_instance(inst, fix="do_nothing", time_limit=time_limit, mip_gap=mip_gap)
-    dn_cost = None
-    if baseline[1].values and inst.scenario.constraints.savings_year:
-        dn_cost = baseline[1].values["recurrent_cost_by_year"][inst.scenario.constraints.savings_year]
+    names = ["optimum", *options]
+    baseline, solved = solve_with_baseline(inst, [None if n == "optimum" else n for n in names], time_limit, mip_gap)
     runs: dict[str, dict[str, Any]] = {"do_nothing": summary(inst, *baseline, baseline, "do_nothing")}
-    for name in ["optimum", *options]:
-        built, out = solve_instance(inst, fix=None if name == "optimum" else name, do_nothing_cost=dn_cost,
-                                    time_limit=time_limit, mip_gap=mip_gap)
+    for name, (built, out) in zip(names, solved, strict=True):
         runs[name] = summary(inst, built, out, baseline, None if name == "optimum" else name)
     best = runs["optimum"]
     result: dict[str, Any] = {"scenario": inst.scenario.name, "runs": runs, "against_optimum": {}}

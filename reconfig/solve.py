@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 from reconfig.model import Built, build_model
 
@@ -182,3 +183,20 @@ def solve_instance(inst: Instance, fix: str | None = None, do_nothing_cost: floa
     t0 = time.perf_counter()
     built = build_model(inst, fix=fix, do_nothing_cost=do_nothing_cost)
     return built, solve_built(built, time_limit, mip_gap, build_seconds=time.perf_counter() - t0)
+
+
+def solve_with_baseline(inst: Instance, fixes: list[str | None], time_limit: float | None = None,
+                        mip_gap: float | None = None) -> tuple[tuple[Built, Outcome], list[tuple[Built, Outcome]]]:
+    """Solve do-nothing, then each fix (None = the optimum) with the savings target measured against it."""
+    baseline = solve_instance(inst, fix="do_nothing", time_limit=time_limit, mip_gap=mip_gap)
+    year = inst.scenario.constraints.savings_year
+    dn_cost = None
+    if inst.scenario.constraints.savings_target_gbp_k is not None:
+        if not baseline[1].values:
+            raise InputError([Problem(
+                str(inst.scenario.path), f"the savings target is measured against do-nothing, but do-nothing is "
+                f"{baseline[1].status}", column="constraints.savings_target_gbp_k",
+                expected="a scenario whose do-nothing case is feasible, or no savings target")])
+        dn_cost = baseline[1].values["recurrent_cost_by_year"][year]
+    return baseline, [solve_instance(inst, fix=f, do_nothing_cost=dn_cost, time_limit=time_limit, mip_gap=mip_gap)
+                      for f in fixes]
