@@ -17,7 +17,7 @@ from reconfig.errors import InputError
 from reconfig.instance import Instance, build_instance
 from reconfig.results import manifest, run_directory, summary, write_run
 from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
+from reconfig.solve import solve_with_baseline
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Choose site configurations, beds and capital phasing for a health system, and prove it.")
@@ -108,17 +108,13 @@ def solve(scenario: ScenarioArg,
           time_limit: Annotated[float | None, typer.Option(help="seconds")] = None,
           gap: Annotated[float | None, typer.Option(help="relative MIP gap, e.g. 0.0001")] = None,
           option: Annotated[str | None, typer.Option(help="fix a named option from options.csv")] = None,
+          report_: Annotated[bool, typer.Option("--report", help="also write report.html")] = False,
           json_: JsonOpt = False) -> None:
     """Solve a scenario (and its do-nothing baseline); write summary.json and CSV tables to a run directory."""
     inst = _load(scenario, json_)
     chosen = option or inst.scenario.option
     try:
-        baseline = solve_instance(inst, fix="do_nothing", time_limit=time_limit, mip_gap=gap)
-        dn_cost = None
-        if baseline[1].values and inst.scenario.constraints.savings_year:
-            dn_cost = baseline[1].values["recurrent_cost_by_year"][inst.scenario.constraints.savings_year]
-        built, outcome = solve_instance(inst, fix=chosen, do_nothing_cost=dn_cost, time_limit=time_limit,
-                                        mip_gap=gap)
+        baseline, [(built, outcome)] = solve_with_baseline(inst, [chosen], time_limit, gap)
     except InputError as e:
         _fail_input(e, json_)
         return
@@ -126,6 +122,10 @@ def solve(scenario: ScenarioArg,
     name = inst.scenario.name + (f"-{chosen}" if chosen and chosen != inst.scenario.option else "")
     run = out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     write_run(run, s, manifest(inst, "solve"))
+    if report_:
+        from reconfig.report import build_report
+
+        build_report(run)
     if json_:
         print(json.dumps({"run": str(run), **{k: s[k] for k in ("status", "objective", "best_bound", "mip_gap")}}))
     else:
@@ -221,6 +221,18 @@ def print_summary(s: dict, run: Path) -> None:
     console.print(t)
     console.print("Schemes: " + (", ".join(f"{r['scheme']} ({r['start']})" for r in s["schemes"]) or "none"))
     console.print(f"Run written to [bold]{run}[/]")
+
+
+@app.command()
+def report(run: Annotated[Path, typer.Argument(help="run directory written by `reconfig solve`")]) -> None:
+    """Write RUN/report.html (one self-contained file) and RUN/results.xlsx from a run directory."""
+    from reconfig.report import build_report
+
+    if not (run / "summary.json").exists() or not (run / "manifest.json").exists():
+        err.print(f"[red]{run} is not a run directory[/] (no summary.json / manifest.json)")
+        raise typer.Exit(2)
+    out = build_report(run)
+    console.print(f"Report written to [bold]{out}[/]")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reconfig import __version__
@@ -74,7 +75,65 @@ def summary(inst: Instance, built: Built, outcome: Outcome, baseline: tuple[Buil
     elif baseline:
         s["do_nothing"] = {"status": baseline[1].status, "message": baseline[1].message}
     s["access"] = access_summary(built, outcome, baseline[1] if baseline else None)
+    s.update(report_extras(inst, built, outcome, baseline))
     return s
+
+
+def _zone_assignment(inst: Instance, k: str, shares: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Zone -> main site (largest share) and share-weighted minutes; unserved zones have site None."""
+    tt = inst.tt(k)
+    p = shares.reindex(index=tt.index, columns=tt.columns).fillna(0.0)
+    out = {}
+    for z in tt.index:
+        row = p.loc[z]
+        total = float(row.sum())
+        if total <= 0:
+            out[str(z)] = {"site": None, "minutes": None}
+            continue
+        minutes = float((row * tt.loc[z]).where(row > 0, 0.0).sum() / total)
+        out[str(z)] = {"site": str(row.idxmax()), "minutes": minutes if np.isfinite(minutes) else None}
+    return out
+
+
+def report_extras(inst: Instance, built: Built, outcome: Outcome,
+                  baseline: tuple[Built, Outcome] | None) -> dict[str, Any]:
+    """Keys the consultation report needs: per-zone assignment (plan and do-nothing), do-nothing access,
+    geography, today's configuration, funding limits and constraint targets."""
+    t = len(inst.years) - 1
+    base = baseline[1] if baseline and baseline[1].values else None
+    by_zone: dict[str, Any] = {}
+    for (k, tt_), shares in outcome.values.get("shares", {}).items():
+        if tt_ != t:
+            continue
+        d: dict[str, Any] = {"year": inst.years[t], "mode": inst.services[k].mode,
+                             "plan": _zone_assignment(inst, k, shares)}
+        if base is not None and (k, t) in base.values.get("shares", {}):
+            d["do_nothing"] = _zone_assignment(inst, k, base.values["shares"][(k, t)])
+        by_zone[k] = d
+    sites = inst.site_info
+    zones = inst.system["zones"]
+    c = inst.scenario.constraints
+    extras: dict[str, Any] = {
+        "access_by_zone": by_zone,
+        "geography": {
+            "sites": [{"site": str(i), "name": str(r.get("name") or i), "kind": str(r["kind"]),
+                       "lat": float(r["lat"]), "lon": float(r["lon"]), "open_today": bool(r["open_today"])}
+                      for i, r in sites.iterrows()],
+            "zones": [{"zone": str(r["zone_id"]), "name": str(r.get("name") or r["zone_id"]),
+                       "lat": float(r["lat"]), "lon": float(r["lon"]), "population": float(r["population"])}
+                      for _, r in zones.iterrows()]},
+        "services_today": sorted([{"site": s_, "service": k} for k, s_ in inst.today],
+                                 key=lambda r: (r["site"], r["service"])),
+        "service_names": {k: sv.name for k, sv in inst.services.items()},
+        "funding_available_by_source_and_year": {f: {y: v for (ff, y), v in inst.funding_year.items() if ff == f}
+                                                 for f in sorted({f for f, _ in inst.funding_year})},
+        "constraints": {"capital_limit_gbp_k": dict(c.capital_limit_gbp_k), "capital_total_gbp_k":
+                        c.capital_total_gbp_k, "savings_target_gbp_k": c.savings_target_gbp_k,
+                        "savings_year": c.savings_year},
+    }
+    if base is not None and baseline is not None:
+        extras["access_do_nothing"] = access_summary(baseline[0], base, None)
+    return extras
 
 
 def input_hash(inst: Instance) -> str:
@@ -143,4 +202,7 @@ def write_run(final: Path, s: dict[str, Any], man: dict[str, Any]) -> Path:
         (tmp / "manifest.json").write_text(json.dumps(man, indent=2))
         for name, df in tables(s).items():
             df.to_csv(tmp / f"{name}.csv", index=False)
+        from reconfig.report import write_results_xlsx
+
+        write_results_xlsx(tmp / "results.xlsx", s, man.get("data"))
     return final
