@@ -23,7 +23,8 @@ def _layout(title: str, **kw: Any) -> dict[str, Any]:
     lay: dict[str, Any] = {"title": {"text": e(title), "x": 0.01, "font": {"size": 18}}, "font": FONT,
                            "paper_bgcolor": "white", "plot_bgcolor": "white", "margin": {"l": 70, "r": 20, "t": 60,
                                                                                           "b": 60},
-                           "legend": {"orientation": "h", "y": -0.18}, "colorway": OKABE_ITO}
+                           "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+                           "colorway": OKABE_ITO}
     lay.update(kw)
     return lay
 
