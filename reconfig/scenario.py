@@ -153,6 +153,8 @@ class Solver(Strict):
     time_limit: float | None = Field(default=None, gt=0)
     mip_gap: float = Field(default=1e-4, ge=0)
     threads: int | None = Field(default=None, ge=1)
+    options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="HiGHS options passed through, e.g. {presolve = \"off\"}")
 
 
 class Scenario(Strict):

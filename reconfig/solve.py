@@ -70,7 +70,7 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
         expr = objective_expr(built) if stage is None else built.objective_terms[stage]
         m.obj = pyo.Objective(expr=expr, sense=pyo.minimize)
         remaining = None if limit is None else max(limit - (time.perf_counter() - started), 1.0)
-        out = _solve_once(m, remaining, gap)
+        out = _solve_once(m, remaining, gap, sc.solver.options, sc.solver.threads)
         if out.status not in ("optimal", "feasible", "time_limit") or out.objective is None:
             break
         if i + 1 < len(stages):
@@ -84,8 +84,11 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
     return out
 
 
-def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float) -> Outcome:
-    opts: dict[str, Any] = {"mip_rel_gap": gap, "mip_abs_gap": 1e-9}
+def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float, extra: dict[str, Any],
+                threads: int | None) -> Outcome:
+    opts: dict[str, Any] = {"mip_rel_gap": gap, "mip_abs_gap": 1e-9, **extra}
+    if threads:
+        opts["threads"] = threads
     kw: dict[str, Any] = {"solver_options": opts, "load_solutions": False,
                           "raise_exception_on_nonoptimal_result": False}
     if time_limit is not None:
