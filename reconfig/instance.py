@@ -79,6 +79,11 @@ class Instance:
     rules: pd.DataFrame
     options: pd.DataFrame
 
+    @property
+    def site_col(self) -> dict[str, int]:
+        """Column of each site in the travel-time frames."""
+        return {s: j for j, s in enumerate(self.sites)}
+
     def tt(self, k: str) -> pd.DataFrame:
         return self.times[self.services[k].mode]
 

@@ -131,6 +131,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     unmet_ok = sc.constraints.allow_unmet
     pairs: dict[tuple[str, int], list[tuple[int, str]]] = {}
     xkeys = []
+    col = inst.site_col
     for k in assign:
         tt = inst.tt(k).reindex(index=inst.zones, columns=inst.sites).to_numpy()
         svc = inst.services[k]
@@ -138,7 +139,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             lst = []
             for zi in np.nonzero(inst.demand[k][:, t] > 0)[0]:
                 for s in hosts[k]:
-                    v = tt[zi, inst.sites.index(s)]
+                    v = tt[zi, col[s]]
                     if np.isfinite(v) and (svc.max_minutes is None or v <= svc.max_minutes):
                         lst.append((int(zi), s))
             pairs[k, t] = lst
@@ -167,17 +168,19 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                         f"{inst.services[k].max_minutes} minutes", column="access_max_minutes", value=k)])
                 else:
                     add(lhs == 1)
-    load = {(k, s, t): sum(float(inst.demand[k][zi, t]) * m.x[zi, k, s, t] for zi, s2 in pairs[k, t] if s2 == s)
-            for k in assign for s in hosts[k] for t in T}
+    at_site = defaultdict(list)
+    for (zi, k, s, t) in xkeys:
+        at_site[k, s, t].append(float(inst.demand[k][zi, t]) * m.x[zi, k, s, t])
+    load = {(k, s, t): sum(at_site[k, s, t]) for k in assign for s in hosts[k] for t in T}
     # closest assignment (emergency services): nothing nearer may be open and unused
     for k in assign:
         if not inst.services[k].closest:
             continue
-        tt = inst.tt(k)
+        tt = inst.tt(k).reindex(index=inst.zones, columns=inst.sites).to_numpy()
         for t in T:
             for zi, s in pairs[k, t]:
-                d = tt.iat[zi, inst.sites.index(s)]
-                near = [s2 for s2 in by_zone[zi, k, t] if tt.iat[zi, inst.sites.index(s2)] <= d]
+                d = tt[zi, col[s]]
+                near = [s2 for s2 in by_zone[zi, k, t] if tt[zi, col[s2]] <= d]
                 add(sum(m.x[zi, k, s2, t] for s2 in near) >= m.y[k, s, t])
 
     # reachability for radius services (each zone with demand needs an open site within reach)
@@ -437,15 +440,16 @@ def _travel_terms(built: Built, hosts: dict[str, list[str]], T: list[int], wante
     means = []
     m.maxt = pyo.Var([k for k in built.assign_services + built.radius_services] if "max_travel" in wanted else [],
                      domain=pyo.NonNegativeReals)  # only when asked: unused variables are never given values
+    col = inst.site_col
     for k in built.assign_services:
-        tt = inst.tt(k)
+        tt = inst.tt(k).reindex(index=inst.zones, columns=inst.sites).to_numpy()
         for t in T:
             tot = float(inst.demand[k][:, t].sum())
-            means.append(sum(float(inst.demand[k][zi, t]) * float(tt.iat[zi, inst.sites.index(s)]) * m.x[zi, k, s, t]
+            means.append(sum(float(inst.demand[k][zi, t]) * float(tt[zi, col[s]]) * m.x[zi, k, s, t]
                              for zi, s in built.pairs[k, t]) / tot)
             if "max_travel" in wanted:
                 for zi, s in built.pairs[k, t]:
-                    built.add(m.maxt[k] >= float(tt.iat[zi, inst.sites.index(s)]) * m.x[zi, k, s, t])
+                    built.add(m.maxt[k] >= float(tt[zi, col[s]]) * m.x[zi, k, s, t])
     # radius formulation: u[z,l] = 1 when no open site is within the l-th smallest distinct time
     ukeys, rows = [], []
     for k in built.radius_services:

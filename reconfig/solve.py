@@ -126,8 +126,9 @@ def shares_frame(built: Built, k: str, t: int) -> pd.DataFrame:
     inst, m = built.inst, built.model
     frame = pd.DataFrame(0.0, index=inst.zones, columns=inst.sites)
     if k in built.assign_services:
+        col = inst.site_col
         for zi, s in built.pairs[k, t]:
-            frame.iat[zi, inst.sites.index(s)] = _v(m.x[zi, k, s, t])
+            frame.iat[zi, col[s]] = _v(m.x[zi, k, s, t])
         return frame
     open_sites = [s for s in inst.sites if (k, s, t) in m.y and _v(m.y[k, s, t]) > 0.5]
     if not open_sites:
