@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 
+from reconfig.atomic import atomic_file
 from reconfig.report import charts
 from reconfig.report.sources import assumption_list, source_rows
 from reconfig.report.xlsx import write_xlsx
@@ -229,15 +228,8 @@ def render(run: Path, s: dict[str, Any], man: dict[str, Any]) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def write_results_xlsx(path: Path, s: dict[str, Any], data_dir: str | None) -> Path:

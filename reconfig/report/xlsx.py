@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +9,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from reconfig.atomic import atomic_file
 
 SOURCE_COLUMNS = {"table": "table", "file": "file", "row": "row (line in file)", "record": "record",
                   "source": "source reference", "assumption": "assumption description", "basis": "assumption basis"}
@@ -45,13 +45,6 @@ def write_xlsx(path: Path, tables: dict[str, pd.DataFrame], sources: list[dict[s
     src = pd.DataFrame(sources, columns=list(SOURCE_COLUMNS)).rename(columns=SOURCE_COLUMNS)
     _sheet(wb, "sources", src, wrap=("assumption description", "assumption basis"))
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from reconfig.atomic import atomic_file
 
 CODE_VERSION = "travel-1"  # bump when a change to the code changes the numbers
 
@@ -78,11 +79,5 @@ def store(key: str, minutes: np.ndarray, zone_ids: np.ndarray, site_ids: np.ndar
 
 
 def _atomic(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+        write(f)
