@@ -188,6 +188,7 @@ def run_directory(final: Path):
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
         yield tmp
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a run directory is for sharing
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
