@@ -100,12 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(row)
         print(row, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    import highspy
+    from importlib.metadata import version
+
     import pyomo
 
     meta = (f"Machine: {platform.machine()}, {platform.processor() or platform.system()}, Python "
             f"{platform.python_version()}, Pyomo {pyomo.version.version}, highspy "
-            f"{getattr(highspy, '__version__', '?')}. Command: `python benchmarks/bench_pmed.py "
+            f"{version('highspy')}. Command: `python benchmarks/bench_pmed.py "
             f"{' '.join(argv if argv is not None else sys.argv[1:])}`")
     args.out.write_text("# OR-Library p-median: engine vs spopt\n\n" + meta + "\n\n" + "\n".join(lines) + "\n")
     print(f"wrote {args.out}")
