@@ -73,12 +73,18 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     # --- configuration ---
     ykeys = [(k, s, t) for k in active for s in inst.sites if (k, s) in inst.hostable for t in T]
     m.y = pyo.Var(ykeys, domain=pyo.Binary)
-    m.open = pyo.Var([(s, t) for s in inst.sites for t in T], domain=pyo.Binary)
+    # open[s,t] only where it matters: a fixed cost, a whole-site sale or monotone closures
+    whole_sale = {r.site_id for r in inst.disposals.itertuples() if "*" in r.vacates}
+    fixed = inst.site_info["fixed_cost_gbp_k"].astype(float)
+    with_open = [s for s in inst.sites
+                 if fixed[s] > 0 or s in whole_sale or sc.constraints.monotone_closures]
+    m.open = pyo.Var([(s, t) for s in with_open for t in T], domain=pyo.Binary)
     m.cons = pyo.ConstraintList()
     add = _adder(m.cons)
     hosts: dict[str, list[str]] = {k: [s for s in inst.sites if (k, s) in inst.hostable] for k in active}
     for (k, s, t) in ykeys:
-        add(m.y[k, s, t] <= m.open[s, t])
+        if (s, t) in m.open:
+            add(m.y[k, s, t] <= m.open[s, t])
 
     # --- schemes ---
     starts = [(c, t) for c, sch in inst.schemes.items() for t in T if sch.earliest <= t <= sch.latest]
@@ -384,7 +390,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 if (d, t) in m.sold:
                     m.sold[d, t].fix(0)
     if sc.constraints.monotone_closures:
-        for s in inst.sites:
+        for s in with_open:
             if inst.site_info.loc[s, "open_today"]:
                 for t in T[1:]:
                     add(m.open[s, t] <= m.open[s, t - 1])
@@ -393,7 +399,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     rate_cc = sc.finance.capital_charge_rate
     recurrent = {}
     for t in T:
-        site_fixed = sum(float(inst.site_info.loc[s, "fixed_cost_gbp_k"]) * m.open[s, t] for s in inst.sites)
+        site_fixed = sum(float(fixed[s]) * m.open[s, t] for s in with_open)
         svc_fixed = sum(inst.services[k].fixed_cost * m.y[k, s, t2] for (k, s, t2) in ykeys if t2 == t)
         beds_cost = sum(float(bt.loc[b, "cost_per_bed_gbp_k"]) * m.beds[b, s, t]
                         + float(bt.loc[b, "cost_per_ward_gbp_k"] or 0) * m.wards[b, s, t] for b, s in bkeys)

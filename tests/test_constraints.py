@@ -85,7 +85,7 @@ def test_linking(tmp_path, kind):
     built, out = run(tmp_path, t, [[1, 50]], "link", objective=w)
     # near site A would give 100 + 1; unlinked (serve from A without opening it) would give 1
     assert out.objective == pytest.approx(50)
-    assert val(built.model.open["A", 0]) < 0.5 and val(built.model.open["B", 0]) > 0.5
+    assert val(built.model.open["A", 0]) < 0.5 and val(built.model.y["a", "B", 0]) > 0.5  # B has no open: no cost
     t["sites"][0]["fixed_cost_gbp_k"] = 0  # variant: opening A is free
     assert obj(tmp_path, t, [[1, 50]], "link2", objective=w) == pytest.approx(1)
 
