@@ -10,7 +10,7 @@ import pandas as pd
 
 from reconfig.demand import growth_index, project_demand
 from reconfig.errors import ProblemLog
-from reconfig.scenario import Scenario, fy_start
+from reconfig.scenario import Scenario
 from reconfig.tables import System, check_years, load_system
 from reconfig.travel import travel_times
 
@@ -87,9 +87,6 @@ class Instance:
     def tt(self, k: str) -> pd.DataFrame:
         return self.times[self.services[k].mode]
 
-    def year_index(self, label: str | None, default: int) -> int:
-        return default if not label else self.years.index(label) if label in self.years else (
-            fy_start(label) - fy_start(self.years[0]))
 
 
 def _none(v: object) -> object:

@@ -225,7 +225,9 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 rate[r.scheme_id, k] = float(r.reduction_pct) / 100
                 rkeys += [(r.scheme_id, k, s, t) for s in hosts[k] for t in T]
     m.red = pyo.Var(rkeys, domain=pyo.NonNegativeReals)
+    reductions = defaultdict(list)  # (service, site, year) -> bed-demand reductions there
     for (d, k, s, t) in rkeys:
+        reductions[k, s, t].append(m.red[d, k, s, t])
         add(m.red[d, k, s, t] <= rate[d, k] * load[k, s, t])
         add(m.red[d, k, s, t] <= rate[d, k] * float(inst.demand[k][:, t].sum()) * eff[d, t])
 
@@ -245,9 +247,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         size = int(bt.loc[b, "ward_size"])
         big = cap_s[s] + sum(max(n, 0) for _, n in added[s])
         for t in T:
-            need = sum(inst.services[k].los * (load[k, s, t] - sum(m.red[d, k2, s2, t2] for (d, k2, s2, t2)
-                                                                      in rkeys if k2 == k and s2 == s and t2 == t))
-                       for k in ks)
+            need = sum(inst.services[k].los * (load[k, s, t] - sum(reductions[k, s, t])) for k in ks)
             add(need <= 365 * occ * m.beds[b, s, t])
             if sc.constraints.bed_granularity == "ward":
                 add(m.beds[b, s, t] == size * m.wards[b, s, t])

@@ -72,7 +72,6 @@ class Constraints(Strict):
     bed_granularity: Literal["bed", "ward"] = "bed"
     allow_unmet: bool = False
     unmet_penalty_gbp_k: float = Field(default=100.0, ge=0, description="per unit of demand not served")
-    max_capital_charge_years: int | None = None
 
 
 class AccessRule(Strict):
