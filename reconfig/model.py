@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from reconfig import radius
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 
@@ -36,6 +37,7 @@ class Built:
     spend: dict[int, object] = field(default_factory=dict)
     proceeds: dict[int, object] = field(default_factory=dict)
     npv: object = None
+    chains: radius.RadiusChains | None = None  # lazily built radius chains (travel objectives)
 
 
 def _adder(cons: pyo.ConstraintList):
@@ -139,15 +141,13 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     xkeys = []
     col = inst.site_col
     for k in assign:
-        tt = inst.tt(k).reindex(index=inst.zones, columns=inst.sites).to_numpy()
         svc = inst.services[k]
+        tt = inst.tt(k).reindex(index=inst.zones, columns=hosts[k]).to_numpy()
+        reach = np.isfinite(tt) & (tt <= (svc.max_minutes if svc.max_minutes is not None else np.inf))
+        host_names = np.array(hosts[k], dtype=object)
         for t in T:
-            lst = []
-            for zi in np.nonzero(inst.demand[k][:, t] > 0)[0]:
-                for s in hosts[k]:
-                    v = tt[zi, col[s]]
-                    if np.isfinite(v) and (svc.max_minutes is None or v <= svc.max_minutes):
-                        lst.append((int(zi), s))
+            zs, js = np.nonzero(reach & (inst.demand[k][:, t] > 0)[:, None])
+            lst = list(zip(zs.tolist(), host_names[js].tolist(), strict=True))
             pairs[k, t] = lst
             xkeys += [(zi, k, s, t) for zi, s in lst]
     binary_x = {k for k in assign if inst.services[k].single_source or "max_travel" in wanted}
@@ -190,21 +190,19 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 add(sum(m.x[zi, k, s2, t] for s2 in near) >= m.y[k, s, t])
 
     # reachability for radius services (each zone with demand needs an open site within reach)
-    seen = set()
     for k in radius:
         svc = inst.services[k]
         tt = inst.tt(k).reindex(index=inst.zones, columns=hosts[k]).to_numpy()
+        reach = np.isfinite(tt) & (tt <= (svc.max_minutes if svc.max_minutes is not None else np.inf))
         for t in T:
-            for zi in np.nonzero(inst.demand[k][:, t] > 0)[0]:
-                ok = tuple(s for j, s in enumerate(hosts[k]) if np.isfinite(tt[zi, j]) and (
-                    svc.max_minutes is None or tt[zi, j] <= svc.max_minutes))
-                if not ok and not unmet_ok:
-                    raise InputError([Problem(
-                        "services.csv", f"zone '{inst.zones[zi]}' has no site able to provide '{k}' within "
-                        f"{svc.max_minutes} minutes", column="access_max_minutes", value=k)])
-                if ok and not unmet_ok and (k, t, ok) not in seen:
-                    seen.add((k, t, ok))
-                    add(sum(m.y[k, s, t] for s in ok) >= 1)
+            rows = reach[inst.demand[k][:, t] > 0]
+            if not rows.any(axis=1).all():
+                zi = int(np.nonzero((inst.demand[k][:, t] > 0) & ~reach.any(axis=1))[0][0])
+                raise InputError([Problem(
+                    "services.csv", f"zone '{inst.zones[zi]}' has no site able to provide '{k}' within "
+                    f"{svc.max_minutes} minutes", column="access_max_minutes", value=k)])
+            for ok in np.unique(rows, axis=0):  # one row per distinct set of reachable sites
+                add(sum(m.y[k, hosts[k][j], t] for j in np.nonzero(ok)[0]) >= 1)
 
     # --- demand schemes ---
     ds = inst.demand_schemes
@@ -456,42 +454,14 @@ def _travel_terms(built: Built, hosts: dict[str, list[str]], T: list[int], wante
             if "max_travel" in wanted:
                 for zi, s in built.pairs[k, t]:
                     built.add(m.maxt[k] >= float(tt[zi, col[s]]) * m.x[zi, k, s, t])
-    # radius formulation: u[z,l] = 1 when no open site is within the l-th smallest distinct time
-    ukeys, rows = [], []
-    for k in built.radius_services:
-        svc = inst.services[k]
-        tt = inst.tt(k).reindex(columns=hosts[k]).to_numpy()
-        for zi in range(len(inst.zones)):
-            row = tt[zi]
-            ok = np.isfinite(row) & (row <= (svc.max_minutes if svc.max_minutes is not None else np.inf))
-            if not ok.any():
-                continue
-            levels = np.unique(row[ok])
-            groups = [[hosts[k][j] for j in np.nonzero(ok & (row == lv))[0]] for lv in levels]
-            rows.append((k, zi, levels, groups))
-            ukeys += [(k, zi, t, li) for t in T for li in range(len(levels) - 1)]
-    m.u = pyo.Var(ukeys, bounds=(0, 1))
-    per_service_year = defaultdict(float)
-    for k, zi, levels, groups in rows:
-        for t in T:
-            w = float(inst.demand[k][zi, t])
-            if w <= 0:
-                continue
-            cost = w * float(levels[0])
-            prev = 1
-            for li in range(len(levels) - 1):
-                built.add(m.u[k, zi, t, li] + sum(m.y[k, s, t] for s in groups[li]) >= prev)
-                prev = m.u[k, zi, t, li]
-                cost = cost + w * float(levels[li + 1] - levels[li]) * m.u[k, zi, t, li]
-                if "max_travel" in wanted:
-                    built.add(m.maxt[k] >= float(levels[li + 1]) * m.u[k, zi, t, li])
-            built.add(sum(m.y[k, s, t] for s in groups[-1]) >= prev)
-            if "max_travel" in wanted:
-                built.add(m.maxt[k] >= float(levels[0]))
-            per_service_year[k, t] = per_service_year[k, t] + cost
-    for (k, t), e in per_service_year.items():
-        means.append(e / float(inst.demand[k][:, t].sum()))
-    built.objective_terms["travel"] = sum(means) / max(len(means), 1)
+    # radius formulation, built lazily (reconfig/radius.py): the solve loop adds levels where needed
+    radius_pairs = [(k, t) for k in built.radius_services for t in T if float(inst.demand[k][:, t].sum()) > 0]
+    n_means = len(means) + len(radius_pairs)
+    scale = {(k, t): 1 / (float(inst.demand[k][:, t].sum()) * n_means) for k, t in radius_pairs}
+    rc = radius.build_chains(inst, hosts, built.radius_services, T, "max_travel" in wanted, scale)
+    built.chains = rc
+    m.travel_term = pyo.Expression(expr=sum(means) / max(n_means, 1) + radius.initial(built, rc))
+    built.objective_terms["travel"] = m.travel_term
     built.objective_terms["max_travel"] = sum(m.maxt[k] for k in m.maxt) / max(len(m.maxt), 1)
 
 

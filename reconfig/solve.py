@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from reconfig import radius
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 from reconfig.model import Built, build_model
@@ -64,13 +65,24 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
     stages = sc.objective.lexicographic or [None]
     started = time.perf_counter()
     out = None
+    solver = Highs()  # persistent: re-solves after adding radius levels or stage bounds update it in place
     for i, stage in enumerate(stages):
         if hasattr(m, "obj"):
             m.del_component(m.obj)
         expr = objective_expr(built) if stage is None else built.objective_terms[stage]
         m.obj = pyo.Objective(expr=expr, sense=pyo.minimize)
-        remaining = None if limit is None else max(limit - (time.perf_counter() - started), 1.0)
-        out = _solve_once(m, remaining, gap, sc.solver.options, sc.solver.threads)
+        while True:
+            remaining = None if limit is None else max(limit - (time.perf_counter() - started), 1.0)
+            out = _solve_once(solver, m, remaining, gap, sc.solver.options, sc.solver.threads)
+            if out.objective is None or built.chains is None or not radius.extend(built, built.chains):
+                break
+            # the solution went beyond the radius levels built so far: it is now priced exactly
+            out = _repriced(out, float(pyo.value(m.obj)), gap)
+            if out.status == "optimal":
+                break
+            if limit is not None and time.perf_counter() - started >= limit:
+                out.status = "time_limit"
+                break
         if out.status not in ("optimal", "feasible", "time_limit") or out.objective is None:
             break
         if i + 1 < len(stages):
@@ -84,7 +96,15 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
     return out
 
 
-def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float, extra: dict[str, Any],
+def _repriced(out: Outcome, objective: float, gap: float) -> Outcome:
+    """The outcome once its solution is priced exactly: the bound stays valid, so the gap may still close."""
+    g = None if out.best_bound is None else abs(objective - out.best_bound) / max(abs(objective), 1e-10)
+    proven = out.status == "optimal" and g is not None and g <= gap * 1.0001 + 1e-9
+    status = "optimal" if proven else ("time_limit" if out.status == "time_limit" else "feasible")
+    return Outcome(status, objective, out.best_bound, g, out.build_seconds, out.solve_seconds, out.message)
+
+
+def _solve_once(solver: Highs, m: pyo.ConcreteModel, time_limit: float | None, gap: float, extra: dict[str, Any],
                 threads: int | None) -> Outcome:
     opts: dict[str, Any] = {"mip_rel_gap": gap, "mip_abs_gap": 1e-9, **extra}
     if threads:
@@ -95,7 +115,7 @@ def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float, extr
         kw["time_limit"] = time_limit
     t0 = time.perf_counter()
     try:
-        res = Highs().solve(m, **kw)
+        res = solver.solve(m, **kw)
     except Exception as e:  # solver-side failure: report, never crash the CLI
         msg = str(e)
         if "infeasible" in msg.lower():
