@@ -53,8 +53,8 @@ class RadiusChains:
     @staticmethod
     def initial_keep(groups: list[list[str]], n_hosts: int, min_open: int) -> int:
         """Levels to build at first: enough to cover the nearest sites an open site is expected among
-        (four times the hosts per open site, and at least MIN_SITES)."""
-        target = max(MIN_SITES, math.ceil(4 * n_hosts / max(min_open, 1)))
+        (twice the hosts per open site, and at least MIN_SITES)."""
+        target = max(MIN_SITES, math.ceil(2 * n_hosts / max(min_open, 1)))
         covered = np.cumsum([len(g) for g in groups])
         return min(len(groups) - 1, int(np.searchsorted(covered, target)) + 1)
 
