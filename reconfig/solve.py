@@ -71,18 +71,8 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
             m.del_component(m.obj)
         expr = objective_expr(built) if stage is None else built.objective_terms[stage]
         m.obj = pyo.Objective(expr=expr, sense=pyo.minimize)
-        while True:
-            remaining = None if limit is None else max(limit - (time.perf_counter() - started), 1.0)
-            out = _solve_once(solver, m, remaining, gap, sc.solver.options, sc.solver.threads)
-            if out.objective is None or built.chains is None or not radius.extend(built, built.chains):
-                break
-            # the solution went beyond the radius levels built so far: it is now priced exactly
-            out = _repriced(out, float(pyo.value(m.obj)), gap)
-            if out.status == "optimal":
-                break
-            if limit is not None and time.perf_counter() - started >= limit:
-                out.status = "time_limit"
-                break
+        remaining = None if limit is None else max(limit - (time.perf_counter() - started), 1.0)
+        out = solve_exact(built, solver, remaining, gap, sc.solver.options, sc.solver.threads)
         if out.status not in ("optimal", "feasible", "time_limit") or out.objective is None:
             break
         if i + 1 < len(stages):
@@ -96,6 +86,25 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
     return out
 
 
+def solve_exact(built: Built, solver: Highs, time_limit: float | None, gap: float, extra: dict[str, Any],
+                threads: int | None, **solve_kw: Any) -> Outcome:
+    """Solve the model's current objective. Where radius chains are truncated (reconfig/radius.py) and the answer
+    goes beyond them, add levels and solve again, so the result is that of the full formulation."""
+    started = time.perf_counter()
+    while True:
+        remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - started), 1.0)
+        out = _solve_once(built.model, remaining, gap, extra, threads, solver=solver, **solve_kw)
+        if out.objective is None or built.chains is None or not radius.extend(built, built.chains):
+            return out
+        out = _repriced(out, float(pyo.value(built.model.obj)), gap)  # priced exactly now
+        if out.status == "optimal":
+            return out
+        if time_limit is not None and time.perf_counter() - started >= time_limit:
+            out.status = "time_limit"
+            return out
+        solve_kw = {}  # a MIP start given for the first solve does not carry over
+
+
 def _repriced(out: Outcome, objective: float, gap: float) -> Outcome:
     """The outcome once its solution is priced exactly: the bound stays valid, so the gap may still close."""
     g = None if out.best_bound is None else abs(objective - out.best_bound) / max(abs(objective), 1e-10)
@@ -104,8 +113,9 @@ def _repriced(out: Outcome, objective: float, gap: float) -> Outcome:
     return Outcome(status, objective, out.best_bound, g, out.build_seconds, out.solve_seconds, out.message)
 
 
-def _solve_once(solver: Highs, m: pyo.ConcreteModel, time_limit: float | None, gap: float, extra: dict[str, Any],
-                threads: int | None) -> Outcome:
+def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float, extra: dict[str, Any],
+                threads: int | None, solver: Highs | None = None, **solve_kw: Any) -> Outcome:
+    """One HiGHS solve; pass a persistent `solver` to re-solve a modified model."""
     opts: dict[str, Any] = {"mip_rel_gap": gap, "mip_abs_gap": 1e-9, **extra}
     if threads:
         opts["threads"] = threads
@@ -115,7 +125,7 @@ def _solve_once(solver: Highs, m: pyo.ConcreteModel, time_limit: float | None, g
         kw["time_limit"] = time_limit
     t0 = time.perf_counter()
     try:
-        res = solver.solve(m, **kw)
+        res = (solver or Highs()).solve(m, **kw, **solve_kw)
     except Exception as e:  # solver-side failure: report, never crash the CLI
         msg = str(e)
         if "infeasible" in msg.lower():
