@@ -119,6 +119,10 @@ def solve(scenario: ScenarioArg,
         _fail_input(e, json_)
         return
     s = summary(inst, built, outcome, baseline, chosen)
+    if outcome.status == "infeasible":
+        from reconfig.diagnose import diagnose_after_solve
+
+        s["diagnosis"] = diagnose_after_solve(inst, chosen, baseline[1], time_limit)
     name = inst.scenario.name + (f"-{chosen}" if chosen and chosen != inst.scenario.option else "")
     run = out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     write_run(run, s, manifest(inst, "solve"))
@@ -127,7 +131,8 @@ def solve(scenario: ScenarioArg,
 
         build_report(run)
     if json_:
-        print(json.dumps({"run": str(run), **{k: s[k] for k in ("status", "objective", "best_bound", "mip_gap")}}))
+        print(json.dumps({"run": str(run), **{k: s[k] for k in ("status", "objective", "best_bound", "mip_gap")},
+                          **({"diagnosis": s["diagnosis"]["explanation"]} if "diagnosis" in s else {})}))
     else:
         print_summary(s, run)
     if outcome.status in ("infeasible", "error"):
@@ -180,6 +185,46 @@ def compare(scenario: ScenarioArg,
     console.print(f"Comparison written to [bold]{run}[/]")
 
 
+@app.command()
+def diagnose(scenario: ScenarioArg,
+             option: Annotated[str | None, typer.Option(help="fix a named option from options.csv")] = None,
+             out: Annotated[Path | None, typer.Option(help="run directory")] = None,
+             time_limit: Annotated[float | None, typer.Option(help="seconds for the whole diagnosis")] = None,
+             json_: JsonOpt = False) -> None:
+    """Explain an infeasible scenario: the smallest set of limits, targets or rules to relax, and by how much."""
+    from reconfig.diagnose import diagnose as run_diagnose
+    from reconfig.model import build_model
+
+    inst = _load(scenario, json_)
+    chosen = option or inst.scenario.option
+    try:
+        build_model(inst, fix=chosen)  # input errors (unknown option, zones out of reach) are reported as such
+        d = run_diagnose(inst, chosen, time_limit=time_limit)
+    except InputError as e:
+        _fail_input(e, json_)
+        return
+    run = out or Path("runs") / f"{inst.scenario.name}-diagnose-{time.strftime('%Y%m%d-%H%M%S')}"
+    with run_directory(run) as tmp:
+        (tmp / "diagnosis.json").write_text(json.dumps(d, indent=2, default=str))
+        (tmp / "manifest.json").write_text(json.dumps(manifest(inst, "diagnose"), indent=2))
+    if json_:
+        print(json.dumps({"run": str(run), **d}, default=str))
+        return
+    print_diagnosis(d)
+    console.print(f"Diagnosis written to [bold]{run}[/]")
+
+
+def print_diagnosis(d: dict) -> None:
+    if d.get("note"):
+        console.print(d["note"], soft_wrap=True)
+    if d["status"] == "infeasible":
+        n = len(d["explanation"])
+        console.print(f"[red]Infeasible.[/] The smallest change that makes it feasible relaxes "
+                      f"{len(d['relaxations'])} limit(s) or rule(s):" if n else "[red]Infeasible.[/]")
+    for line in d["explanation"]:
+        console.print(f"  • {line}", markup=False, highlight=False, soft_wrap=True)
+
+
 def print_summary(s: dict, run: Path) -> None:
     status = s["status"]
     colour = {"optimal": "green", "feasible": "yellow", "time_limit": "yellow"}.get(status, "red")
@@ -190,6 +235,9 @@ def print_summary(s: dict, run: Path) -> None:
     if status == "infeasible":
         console.print("[red]No plan satisfies every constraint of this scenario.[/] Loosen a limit (capital, "
                       "access, savings target, fixed option) and solve again.")
+        if s.get("diagnosis"):
+            print_diagnosis(s["diagnosis"])
+        console.print(f"Run written to [bold]{run}[/]")
         return
     if "capital_spend_by_year" not in s:
         console.print(s.get("message", ""))
