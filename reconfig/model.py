@@ -258,7 +258,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         big = cap_s[s] + sum(max(n, 0) for _, n in added[s])
         for t in T:
             need = sum(inst.services[k].los * (load[k, s, t] - sum(reductions[k, s, t])) for k in ks)
-            add(need <= 365 * occ * m.beds[b, s, t])
+            add(need <= 365 * occ * m.beds[b, s, t], "bed_days", bed_type=b, site=s, t=t)
             if sc.constraints.bed_granularity == "ward":
                 add(m.beds[b, s, t] == size * m.wards[b, s, t])
             else:

@@ -4,14 +4,19 @@ the year / site / service named and the size of the relaxation (against brute fo
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from builders import make, times
 from test_constraints import system
+from typer.testing import CliRunner
 
+from reconfig.cli import app
 from reconfig.diagnose import diagnose, money, year_span
 from reconfig.instance import build_instance
 from reconfig.solve import solve_instance
+
+runner = CliRunner()
 
 
 def inst_of(tmp_path, tables, matrix, name, years=1, **settings):
@@ -182,3 +187,32 @@ def test_words():
     assert year_span(["2018/19", "2019/20"], years) == "in 2018/19 and 2019/20"
     assert year_span(["2017/18", "2018/19", "2019/20"], years) == "from 2017/18 to 2019/20"
     assert year_span(["2017/18", "2019/20"], years) == "in 2017/18 and 2019/20"
+
+
+# --- command line ----------------------------------------------------------------------------------------------------
+def test_cli_diagnose_and_solve(tmp_path):
+    t, cons = _mandatory_split({"2018/19": 1000, "2019/20": 2000})
+    sc = make(tmp_path, t, years=2, name="cli", constraints=cons)
+    run = tmp_path / "runs" / "d"
+    r = runner.invoke(app, ["diagnose", str(sc.path), "--out", str(run)])
+    assert r.exit_code == 0, r.output
+    assert "Capital in 2019/20 is £1.0m short of what the plan needs" in r.output
+    d = json.loads((run / "diagnosis.json").read_text())
+    assert d["relaxations"][0]["family"] == "capital_limit"
+    assert json.loads((run / "manifest.json").read_text())["kind"] == "diagnose"
+    # solve diagnoses by itself, stores it, and still fails
+    run = tmp_path / "runs" / "s"
+    r = runner.invoke(app, ["solve", str(sc.path), "--out", str(run), "--json"])
+    assert r.exit_code == 1, r.output
+    assert json.loads(r.stdout)["diagnosis"][0].startswith("Capital in 2019/20 is £1.0m short")
+    s = json.loads((run / "summary.json").read_text())
+    assert s["status"] == "infeasible" and s["diagnosis"]["relaxations"][0]["year"] == "2019/20"
+    r = runner.invoke(app, ["solve", str(sc.path), "--out", str(tmp_path / "runs" / "s2")])
+    assert r.exit_code == 1 and "Capital in 2019/20 is £1.0m short" in r.output
+
+
+def test_cli_diagnose_bad_option(tmp_path):
+    t, cons = _mandatory_split({})
+    sc = make(tmp_path, t, years=2, name="badopt")
+    r = runner.invoke(app, ["diagnose", str(sc.path), "--option", "nope", "--out", str(tmp_path / "r")])
+    assert r.exit_code == 2 and "no option named 'nope'" in r.output and not (tmp_path / "r").exists()
