@@ -256,13 +256,18 @@ def print_marginal(d: dict, limit: int | None = 8) -> None:
         console.print(f"  • {line}", markup=False, highlight=False, soft_wrap=True)
     if limit is not None and len(lines) > limit:
         console.print(f"  … and {len(lines) - limit} more (summary.json, 'binding')")
-    console.print("[bold]Prices with the configuration held fixed[/] (LP, integers fixed):")
-    for p in d.get("priced", [])[:limit]:
+    priced = d.get("priced", [])
+    console.print("[bold]Prices with the configuration held fixed[/] (LP, integers fixed): "
+                  + (f"{len(priced)} limit(s) have a value at the margin" if priced else
+                     "no limit has a value at the margin"), soft_wrap=True)
+    for p in priced[:limit]:
         console.print(f"  • {p['sentence']}", markup=False, highlight=False, soft_wrap=True)
+    if limit is not None and len(priced) > limit:
+        console.print(f"  … and {len(priced) - limit} more (summary.json, 'marginal_values')")
     fixed = ", ".join(f.replace("_", " ") for f in d.get("fixed_by_configuration", []))
-    console.print(f"  {d.get('zero_price', 0)} other limit(s) have no value at the margin"
-                  + (f"; {fixed} are set by the configuration itself and are priced only by re-optimising"
-                     if fixed else "") + ".", soft_wrap=True)
+    if fixed:
+        console.print(f"  {fixed[0].upper() + fixed[1:]} limits are set by the configuration itself: "
+                      "`reconfig marginal` prices the money limits by re-optimising.", soft_wrap=True)
     re = d.get("reoptimised")
     if re:
         console.print("[bold]Each money limit loosened and the plan re-optimised[/]:")

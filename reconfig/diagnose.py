@@ -361,7 +361,9 @@ def _limit(family: str, where: dict, inst: Instance, dn: float | None) -> float 
 # --- plain English --------------------------------------------------------------------------------------------------
 
 def money(gbp_k: float) -> str:
-    """£000 in words: £12.3m, £450k, £800."""
+    """£000 in words: £12.3m, £450k, £800, −£5.0m."""
+    if gbp_k < 0:
+        return "−" + money(-gbp_k)
     if abs(gbp_k) >= 1000:
         return f"£{gbp_k / 1000:,.1f}m"
     if abs(gbp_k) >= 1:

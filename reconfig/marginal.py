@@ -76,10 +76,16 @@ def binding(built: Built) -> list[dict[str, Any]]:
         room = _headroom(con)
         if room > 1e-6 * max(1.0, abs(lim or 0.0)) + 1e-6:
             continue
+        if all(abs(_v(v)) < 1e-9 for v in identify_variables(con.body)):
+            continue  # nothing uses it (an unused fund, an empty site): binding only on paper
         item = {"family": fam, **_plain(w, inst), "limit": lim}
         item["sentence"] = _binding_sentence(fam, item, names, beds)
         out.append(item)
     return out
+
+
+def _sites(n: float) -> str:
+    return f"{_num(n)} site{'' if round(n) == 1 else 's'}"
 
 
 def _binding_sentence(fam: str, r: dict, names: _Names, beds: float | None) -> str:
@@ -91,8 +97,8 @@ def _binding_sentence(fam: str, r: dict, names: _Names, beds: float | None) -> s
         "funding": lambda: f"{names.fund(r['source'])} in {yr} is fully used ({money(lim)} available).",
         "funding_total": lambda: f"{names.fund(r['source'])} is fully used over the horizon ({money(lim)}).",
         "savings": lambda: f"The savings target of {money(lim)} a year in {yr} is met exactly.",
-        "min_sites": lambda: f"{svc} runs at its minimum of {_num(lim)} sites in {yr}.",
-        "max_sites": lambda: f"{svc} runs at its maximum of {_num(lim)} sites in {yr}.",
+        "min_sites": lambda: f"{svc} runs at its minimum of {_sites(lim)} in {yr}.",
+        "max_sites": lambda: f"{svc} runs at its maximum of {_sites(lim)} in {yr}.",
         "min_volume": lambda: f"{svc} at {site} is at its minimum volume of {_num(lim)} in {yr}.",
         "max_volume": lambda: f"{svc} at {site} is at its maximum volume of {_num(lim)} in {yr}.",
         "bed_capacity": lambda: f"{site} is full in {yr} ({_num(beds or 0)} beds).",

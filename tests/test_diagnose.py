@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import pytest
 from builders import make, times
@@ -14,7 +15,10 @@ from typer.testing import CliRunner
 from reconfig.cli import app
 from reconfig.diagnose import diagnose, money, year_span
 from reconfig.instance import build_instance
+from reconfig.scenario import load_scenario
 from reconfig.solve import solve_instance
+
+ROOT = Path(__file__).resolve().parents[1]
 
 runner = CliRunner()
 
@@ -181,7 +185,7 @@ def test_brute_force_two_limits(tmp_path):
 
 
 def test_words():
-    assert money(12300) == "£12.3m" and money(450) == "£450k" and money(0.8) == "£800"
+    assert money(12300) == "£12.3m" and money(450) == "£450k" and money(0.8) == "£800" and money(-5e3) == "−£5.0m"
     years = ["2017/18", "2018/19", "2019/20", "2020/21"]
     assert year_span(["2018/19"], years) == "in 2018/19"
     assert year_span(["2018/19", "2019/20"], years) == "in 2018/19 and 2019/20"
@@ -216,3 +220,14 @@ def test_cli_diagnose_bad_option(tmp_path):
     sc = make(tmp_path, t, years=2, name="badopt")
     r = runner.invoke(app, ["diagnose", str(sc.path), "--option", "nope", "--out", str(tmp_path / "r")])
     assert r.exit_code == 2 and "no option named 'nope'" in r.output and not (tmp_path / "r").exists()
+
+
+def test_llr_preferred_option_with_absurd_capital_limit():
+    """The plan's preferred option under a £10m capital limit in 2018/19: one sentence naming the year and the
+    shortfall against the option's own net capital that year (£68.5m spend less £6.0m receipts)."""
+    sc = load_scenario(ROOT / "models" / "llr-2017-preferred.toml",
+                       {"constraints.capital_limit_gbp_k": {"2018/19": 10000}})
+    d = diagnose(build_instance(sc), "preferred", time_limit=120)
+    assert d["smallest"] and [(r["family"], r["year"]) for r in d["relaxations"]] == [("capital_limit", "2018/19")]
+    assert d["explanation"] == ["Capital in 2018/19 is £52.5m short of what the plan needs: the limit is £10.0m net "
+                                "of disposal receipts, the plan needs at least £62.5m."]
