@@ -482,7 +482,7 @@ def _sentence(el: Elastic, names: _Names, rs: list[dict[str, Any]]) -> str:
         types = " and ".join(b.replace("_", " ") for b in r.get("bed_types", [])) or "The"
         types = types[0].upper() + types[1:]
         return (f"{types} beds at {site} need {_num(size)} more beds than the site can hold in {yr} "
-                f"({_num(r['beds_needed'] - size)} beds).")
+                f"(it holds {_num(r['beds_needed'] - size)}).")
     if fam == "ward_changes":
         return f"{_num(size)} more ward changes than the limit of {_num(lim)} are needed in {yr}."
     if fam == "coverage":

@@ -115,7 +115,7 @@ def test_bed_capacity(tmp_path):
     r = only(d)
     assert (r["family"], r["site"], r["year"], r["size"], r["bed_types"]) == (
         "bed_capacity", "A", "2018/19", pytest.approx(1), ["rehab"])
-    assert d["explanation"][0] == "Rehab beds at A need 1 more beds than the site can hold in 2018/19 (1 beds)."
+    assert d["explanation"][0] == "Rehab beds at A need 1 more beds than the site can hold in 2018/19 (it holds 1)."
 
 
 # --- rules -----------------------------------------------------------------------------------------------------------
@@ -225,8 +225,7 @@ def test_cli_diagnose_bad_option(tmp_path):
 def test_llr_preferred_option_with_absurd_capital_limit():
     """The plan's preferred option under a £10m capital limit in 2018/19: one sentence naming the year and the
     shortfall against the option's own net capital that year (£68.5m spend less £6.0m receipts)."""
-    sc = load_scenario(ROOT / "models" / "llr-2017-preferred.toml",
-                       {"constraints.capital_limit_gbp_k": {"2018/19": 10000}})
+    sc = load_scenario(ROOT / "models" / "llr-2017-preferred-10m.toml")
     d = diagnose(build_instance(sc), "preferred", time_limit=120)
     assert d["smallest"] and [(r["family"], r["year"]) for r in d["relaxations"]] == [("capital_limit", "2018/19")]
     assert d["explanation"] == ["Capital in 2018/19 is £52.5m short of what the plan needs: the limit is £10.0m net "
