@@ -230,3 +230,35 @@ def test_llr_preferred_option_with_absurd_capital_limit():
     assert d["smallest"] and [(r["family"], r["year"]) for r in d["relaxations"]] == [("capital_limit", "2018/19")]
     assert d["explanation"] == ["Capital in 2018/19 is £52.5m short of what the plan needs: the limit is £10.0m net "
                                 "of disposal receipts, the plan needs at least £62.5m."]
+
+
+def test_must_before_the_site_can_host(tmp_path):
+    t = system({"A": 0, "B": 0}, {"z1": 100}, hosts={("a", "B"): {"today": True}},
+               rules=[{"rule": "must", "service_id": "a", "site_id": "A"}],
+               schemes=[{"scheme_id": "S", "site_id": "A", "lead_years": 1}],
+               scheme_costs=[{"scheme_id": "S", "year_offset": 0, "cost_gbp_k": 1}],
+               scheme_effects=[{"scheme_id": "S", "effect": "enable_service", "service_id": "a"}])
+    d = diagnose(inst_of(tmp_path, t, [[1, 1]], "must", years=2))
+    r = only(d)
+    assert (r["family"], r["site"], r["year"], r["row"]) == ("must", "A", "2018/19", 2)
+    assert d["explanation"] == ["a must run at A in 2018/19 (rules.csv row 2), but no a can be provided at A before "
+                                "2019/20."]
+
+
+def test_fixing_overrides_a_rule_as_in_a_solve(tmp_path):
+    # 'a' runs at A today and fixed_until keeps it there in 2018/19, although a rule forbids it at A
+    t = system({"A": 0, "B": 0}, {"z1": 100}, hosts={("a", "A"): {"today": True}, ("a", "B"): {}},
+               rules=[{"rule": "forbid", "service_id": "a", "site_id": "A"}])
+    inst = inst_of(tmp_path, t, [[1, 1]], "fixed", years=2, constraints={"fixed_until": "2019/20"})
+    assert solve_instance(inst)[1].status == "optimal"
+    assert diagnose(inst)["status"] == "feasible"
+
+
+def test_do_nothing_infeasible_under_a_savings_target(tmp_path):
+    # today 'a' runs at one site, but it needs two: do-nothing is infeasible, so no saving can be measured
+    t = system({"A": 0, "B": 0}, {"z1": 100}, [{"service_id": "a", "min_sites": 2}],
+               hosts={("a", "A"): {"today": True}, ("a", "B"): {}})
+    inst = inst_of(tmp_path, t, [[1, 1]], "dn", constraints={"savings_target_gbp_k": 1})
+    d = diagnose(inst)
+    assert d["option"] == "do_nothing" and "do-nothing itself is infeasible" in d["note"]
+    assert [(r["family"], r["size"]) for r in d["relaxations"]] == [("min_sites", 1)]
