@@ -100,3 +100,10 @@ def test_cli_marginal_and_solve(tmp_path):
     s = json.loads((tmp_path / "runs" / "s" / "summary.json").read_text())
     assert [b["family"] for b in s["binding"]] == ["capital_limit"] and "reoptimised" not in s["marginal_values"]
     assert "Capital in 2018/19 is at its limit of £5k" in r.output
+    # --marginal adds the re-optimised values (£1m more is plenty here)
+    sc = make(tmp_path, _ab(**_enable(5)), name="m4", constraints={"capital_limit_gbp_k": {"2018/19": 4}})
+    r = runner.invoke(app, ["solve", str(sc.path), "--marginal", "--out", str(tmp_path / "runs" / "s4")])
+    assert r.exit_code == 0, r.output
+    s = json.loads((tmp_path / "runs" / "s4" / "summary.json").read_text())
+    assert s["marginal_values"]["reoptimised"]["items"][0]["value_low"] == pytest.approx(5)
+    assert "£1.0m more capital in 2018/19 would lower the net present cost by £5k" in r.output
