@@ -191,7 +191,7 @@ def compare(scenario: ScenarioArg,
 def _add_marginal(s: dict, inst: Instance, chosen: str | None, built, outcome, baseline, time_limit: float | None,
                   reoptimise: bool, step_gbp_k: float = 1000.0) -> None:
     """Binding limits and LP prices (cheap, every solve); re-optimised money limits when asked."""
-    from reconfig.marginal import marginal_summary, reoptimised
+    from reconfig.marginal import limit_key, marginal_summary, reoptimised
 
     if not outcome.values:
         return
@@ -204,7 +204,7 @@ def _add_marginal(s: dict, inst: Instance, chosen: str | None, built, outcome, b
         if sc.constraints.savings_target_gbp_k is not None and baseline[1].values:
             dn = baseline[1].values["recurrent_cost_by_year"][sc.constraints.savings_year]
         m["reoptimised"] = reoptimised(inst, chosen, dn, outcome, time_limit or sc.solver.time_limit,
-                                       step=step_gbp_k)
+                                       step=step_gbp_k, first=[limit_key(b) for b in s["binding"]])
 
 
 @app.command()

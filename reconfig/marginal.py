@@ -254,6 +254,14 @@ def _loosened(inst: Instance, fam: str, key: Any, step: float) -> Instance:
     return dataclasses.replace(inst, scenario=sc.model_copy(update={"constraints": c}))
 
 
+def limit_key(item: dict[str, Any]) -> tuple[str, Any]:
+    """(family, key) of a money limit from a `binding` entry, as money_limits names it."""
+    fam = item["family"]
+    key = {"capital_limit": item.get("year"), "funding": (item.get("source"), item.get("year")),
+           "funding_total": item.get("source")}.get(fam)
+    return fam, key
+
+
 def money_limits(inst: Instance, with_savings: bool) -> list[tuple[str, Any, dict]]:
     """Every money limit of the scenario: (family, key, label fields)."""
     c = inst.scenario.constraints
@@ -285,10 +293,11 @@ def _optimum(inst: Instance, fix: str | None, do_nothing_cost: float | None, cut
 
 def reoptimised(inst: Instance, fix: str | None, do_nothing_cost: float | None, base: Outcome,
                 time_limit: float | None = None, mip_gap: float = 1e-6, step: float = STEP_GBP_K,
-                only: list[tuple[str, Any]] | None = None) -> dict[str, Any]:
+                only: list[tuple[str, Any]] | None = None, first: list[tuple[str, Any]] = ()) -> dict[str, Any]:
     """Loosen each money limit by `step` and solve the MILP again. The value (base optimum − loosened optimum) is
     an interval: each optimum lies between its solve's bound and objective, and the loosened one is never above
-    the base plan, which stays feasible. The base is first solved again to `mip_gap` if its gap is wider."""
+    the base plan, which stays feasible. The base is first solved again to `mip_gap` if its gap is wider. `only`
+    restricts, `first` orders ((family, key) as in money_limits: the binding ones first, as time may run out)."""
     started = time.perf_counter()
     sc = inst.scenario
     ou = objective_unit(inst)
@@ -308,6 +317,7 @@ def reoptimised(inst: Instance, fix: str | None, do_nothing_cost: float | None, 
     todo = money_limits(inst, do_nothing_cost is not None)
     if only is not None:
         todo = [x for x in todo if (x[0], x[1]) in only]
+    todo.sort(key=lambda x: (x[0], x[1]) not in first)
     items = []
     for fam, key, fields in todo:
         item: dict[str, Any] = {"family": fam, **fields, "step_gbp_k": step}
@@ -328,12 +338,13 @@ def reoptimised(inst: Instance, fix: str | None, do_nothing_cost: float | None, 
         item.update(status="optimal" if high - low <= 2 * mip_gap * max(1.0, abs(base_hi)) / ou.scale else
                     "within the gap", value_low=low, value_high=max(high, low),
                     seconds=round(time.perf_counter() - t0, 3))
-        item["sentence"] = _reopt_sentence(fam, item, names, ou, step)
+        item["sentence"] = _reopt_sentence(fam, item, names, ou, step, 2 * mip_gap * abs(base_hi) / ou.scale)
     return {"items": items, "objective": ou.what, "objective_unit": ou.unit, "mip_gap": mip_gap,
             "base_objective": base_hi, "base_bound": base_lo, "seconds": round(time.perf_counter() - started, 3)}
 
 
-def _reopt_sentence(fam: str, r: dict, names: _Names, ou: ObjectiveUnit, step: float) -> str:
+def _reopt_sentence(fam: str, r: dict, names: _Names, ou: ObjectiveUnit, step: float, precision: float) -> str:
+    """`precision`: what the two solves' gaps leave uncertain; a value below it is not told apart from none."""
     amount = money(step)
     yr = r.get("year")
     head = {
@@ -347,6 +358,9 @@ def _reopt_sentence(fam: str, r: dict, names: _Names, ou: ObjectiveUnit, step: f
     tol = 1e-6 * max(1.0, abs(hi))
     if hi <= tol:
         return f"{head} would not lower the {ou.what}: the best plan stays the same."
+    if lo <= tol and hi <= max(precision, tol):
+        return (f"{head} would lower the {ou.what} by at most {ou.amount(hi)}, within the solver's precision: "
+                f"the best plan stays essentially the same.")
     if hi - lo <= max(tol, 0.005 * hi):
         return f"{head} would lower the {ou.what} by {ou.amount(lo)}, the plan re-optimised."
     return (f"{head} would lower the {ou.what} by between {ou.amount(lo)} and {ou.amount(hi)}, the plan "

@@ -12,7 +12,7 @@ from test_diagnose import inst_of
 from typer.testing import CliRunner
 
 from reconfig.cli import app
-from reconfig.marginal import binding, lp_prices, marginal_summary, reoptimised
+from reconfig.marginal import binding, limit_key, lp_prices, marginal_summary, reoptimised
 from reconfig.solve import solve_instance
 
 TRAVEL = {"weights": {"travel": 1.0}}
@@ -107,3 +107,13 @@ def test_cli_marginal_and_solve(tmp_path):
     s = json.loads((tmp_path / "runs" / "s4" / "summary.json").read_text())
     assert s["marginal_values"]["reoptimised"]["items"][0]["value_low"] == pytest.approx(5)
     assert "£1.0m more capital in 2018/19 would lower the net present cost by £5k" in r.output
+
+
+def test_binding_money_limits_are_re_optimised_first(tmp_path):
+    inst = inst_of(tmp_path, _funded(avail=5), [[1, 1]], "order", constraints={"capital_limit_gbp_k": {"2018/19": 9}})
+    built, base = solve_instance(inst, mip_gap=0)
+    [b] = binding(built)  # the fund is used to the last £k; the capital limit of 9 is not reached
+    assert limit_key(b) == ("funding", ("f", "2018/19"))
+    r = reoptimised(inst, None, None, base, step=1.0, first=[limit_key(b)])
+    assert [i["family"] for i in r["items"]] == ["funding", "capital_limit"]
+    assert all(i["value_high"] == pytest.approx(0) for i in r["items"])  # the scheme is already afforded
