@@ -32,6 +32,7 @@ class Built:
     radius_services: list[str]
     pairs: dict[tuple[str, int], list[tuple[int, str]]]  # (service, t) -> [(zone index, site)]
     add: object = None
+    labels: dict[int, tuple[str, dict]] = field(default_factory=dict)  # cons index -> (family, where): _adder
     objective_terms: dict[str, object] = field(default_factory=dict)
     recurrent: dict[int, object] = field(default_factory=dict)
     spend: dict[int, object] = field(default_factory=dict)
@@ -40,13 +41,19 @@ class Built:
     chains: radius.RadiusChains | None = None  # lazily built radius chains (travel objectives)
 
 
-def _adder(cons: pyo.ConstraintList):
-    """ConstraintList.add that tolerates relations between constants (True: skip; False: infeasible)."""
+def _adder(cons: pyo.ConstraintList, labels: dict[int, tuple[str, dict]]):
+    """ConstraintList.add that tolerates relations between constants (True: skip; False: infeasible).
 
-    def add(expr: object) -> None:
+    `family` and `where` (t = year index, site, service, ...) label the rows a user can relax or price
+    (reconfig.diagnose, reconfig.marginal); only the small families are labelled, never per-zone rows.
+    """
+
+    def add(expr: object, family: str | None = None, **where: object) -> None:
         if expr is True:
             return
-        cons.add(pyo.Constraint.Infeasible if expr is False else expr)
+        row = cons.add(pyo.Constraint.Infeasible if expr is False else expr)
+        if family:
+            labels[row.index()] = (family, where)
 
     return add
 
@@ -56,8 +63,10 @@ def _wanted(inst: Instance) -> set[str]:
     return {k for k, w in o.weights.items() if w} | set(o.lexicographic)
 
 
-def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float | None = None) -> Built:
-    """Build the MILP. `fix` names an option from options.csv or 'do_nothing'."""
+def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float | None = None,
+                elastic: bool = False) -> Built:
+    """Build the MILP. `fix` names an option from options.csv or 'do_nothing'. `elastic` (reconfig.diagnose)
+    states must/forbid rules as labelled rows instead of fixings, so that they can be relaxed."""
     sc = inst.scenario
     T = list(range(len(inst.years)))
     nT = len(T)
@@ -82,7 +91,8 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                  if fixed[s] > 0 or s in whole_sale or sc.constraints.monotone_closures]
     m.open = pyo.Var([(s, t) for s in with_open for t in T], domain=pyo.Binary)
     m.cons = pyo.ConstraintList()
-    add = _adder(m.cons)
+    labels: dict[int, tuple[str, dict]] = {}
+    add = _adder(m.cons, labels)
     hosts: dict[str, list[str]] = {k: [s for s in inst.sites if (k, s) in inst.hostable] for k in active}
     for (k, s, t) in ykeys:
         if (s, t) in m.open:
@@ -102,7 +112,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     for c, sch in inst.schemes.items():
         total = sum(m.start[c, t] for t in start_of[c])
         if sch.mandatory:
-            add(total == 1)
+            add(total == 1, "mandatory", scheme=c)
         elif start_of[c]:
             add(total <= 1)
     groups = defaultdict(list)
@@ -115,9 +125,9 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         for t in T:
             if kind == "start_after_done":
                 if (c2, t) in m.start:
-                    add(m.start[c2, t] <= done(c1, t))
+                    add(m.start[c2, t] <= done(c1, t), "prerequisite", scheme=c2, requires=c1, kind=kind, t=t)
             else:
-                add(done(c2, t) <= done(c1, t))
+                add(done(c2, t) <= done(c1, t), "prerequisite", scheme=c2, requires=c1, kind=kind, t=t)
     horizon_end = nT + max((max(s.profile, default=0) for s in inst.schemes.values()), default=0)
     spend = {t: sum(m.start[c, tau] * sch.profile.get(t - tau, 0.0)
                     for c, sch in inst.schemes.items() for tau in start_of[c] if sch.profile.get(t - tau))
@@ -133,7 +143,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             enablers[k, s].append(c)
     for (k, s, t) in ykeys:
         if (k, s) not in inst.base_can:
-            add(m.y[k, s, t] <= sum(done(c, t) for c in enablers[k, s]))
+            add(m.y[k, s, t] <= sum(done(c, t) for c in enablers[k, s]), "enablement", service=k, site=s, t=t)
 
     # --- assignment ---
     unmet_ok = sc.constraints.allow_unmet
@@ -246,17 +256,18 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         big = cap_s[s] + sum(max(n, 0) for _, n in added[s])
         for t in T:
             need = sum(inst.services[k].los * (load[k, s, t] - sum(reductions[k, s, t])) for k in ks)
-            add(need <= 365 * occ * m.beds[b, s, t])
+            add(need <= 365 * occ * m.beds[b, s, t], "bed_days", bed_type=b, site=s, t=t)
             if sc.constraints.bed_granularity == "ward":
                 add(m.beds[b, s, t] == size * m.wards[b, s, t])
             else:
                 add(m.beds[b, s, t] <= size * m.wards[b, s, t])
-            add(m.beds[b, s, t] <= big * sum(m.y[k, s, t] for k in ks))
+            add(m.beds[b, s, t] <= big * sum(m.y[k, s, t] for k in ks), "bed_link", bed_type=b, site=s, t=t)
     for s in inst.sites:
         for t in T:
             here = [(b, s2) for b, s2 in bkeys if s2 == s]
             if here:
-                add(sum(m.beds[b, s, t] for b, _ in here) <= cap_s[s] + sum(n * done(c, t) for c, n in added[s]))
+                add(sum(m.beds[b, s, t] for b, _ in here) <= cap_s[s] + sum(n * done(c, t) for c, n in added[s]),
+                    "bed_capacity", site=s, t=t)
     if sc.constraints.max_ward_changes_per_year is not None:
         m.wchg = pyo.Var([(b, s, t) for b, s in bkeys for t in T], domain=pyo.NonNegativeReals)
         for b, s in bkeys:
@@ -266,7 +277,8 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 add(m.wchg[b, s, t] >= m.wards[b, s, t] - prev)
                 add(m.wchg[b, s, t] >= prev - m.wards[b, s, t])
         for t in T:
-            add(sum(m.wchg[b, s, t] for b, s in bkeys) <= sc.constraints.max_ward_changes_per_year)
+            add(sum(m.wchg[b, s, t] for b, s in bkeys) <= sc.constraints.max_ward_changes_per_year, "ward_changes",
+                t=t)
 
     # --- volumes and counts ---
     for k in active:
@@ -275,14 +287,14 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             if k in assign:
                 for s in hosts[k]:
                     if svc.min_volume:
-                        add(load[k, s, t] >= svc.min_volume * m.y[k, s, t])
+                        add(load[k, s, t] >= svc.min_volume * m.y[k, s, t], "min_volume", service=k, site=s, t=t)
                     if svc.max_volume is not None:
-                        add(load[k, s, t] <= svc.max_volume * m.y[k, s, t])
+                        add(load[k, s, t] <= svc.max_volume * m.y[k, s, t], "max_volume", service=k, site=s, t=t)
             n = sum(m.y[k, s, t] for s in hosts[k])
             if svc.min_sites:
-                add(n >= svc.min_sites)
+                add(n >= svc.min_sites, "min_sites", service=k, t=t)
             if svc.max_sites is not None:
-                add(n <= svc.max_sites)
+                add(n <= svc.max_sites, "max_sites", service=k, t=t)
 
     # --- rules ---
     yv = m.y
@@ -291,28 +303,38 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         t0 = years.index(r.from_year) if r.from_year else 0
         t1 = years.index(r.to_year) if r.to_year else nT - 1
         sites = [r.site_id] if r.site_id else inst.sites
+        rule = {"service": r.service_id, "other": r.other_service_id, "row": int(r._1)}
         for t in range(t0, t1 + 1):
             if r.rule == "requires":
                 for s in sites:
                     if (r.service_id, s, t) in yv:
                         add(yv[r.service_id, s, t] <= (yv[r.other_service_id, s, t]
-                                                       if (r.other_service_id, s, t) in yv else 0))
+                                                       if (r.other_service_id, s, t) in yv else 0),
+                            "requires", site=s, t=t, **rule)
             elif r.rule == "excludes":
                 for s in sites:
                     if (r.service_id, s, t) in yv and (r.other_service_id, s, t) in yv:
-                        add(yv[r.service_id, s, t] + yv[r.other_service_id, s, t] <= 1)
+                        add(yv[r.service_id, s, t] + yv[r.other_service_id, s, t] <= 1, "excludes", site=s, t=t,
+                            **rule)
             elif r.rule == "forbid":
                 for s in sites:
                     if (r.service_id, s, t) in yv:
-                        yv[r.service_id, s, t].fix(0)
+                        if elastic:
+                            add(yv[r.service_id, s, t] <= 0, "forbid", site=s, t=t, **rule)
+                        else:
+                            yv[r.service_id, s, t].fix(0)
             elif r.rule == "must":
                 if r.site_id:
                     if (r.service_id, r.site_id, t) not in yv:
                         raise InputError([Problem(inst.system.files["rules"], f"'{r.service_id}' must run at "
                                                   f"'{r.site_id}' but that site can never host it", row=int(r._1))])
-                    yv[r.service_id, r.site_id, t].fix(1)
+                    if elastic:
+                        add(yv[r.service_id, r.site_id, t] >= 1, "must", site=r.site_id, t=t, **rule)
+                    else:
+                        yv[r.service_id, r.site_id, t].fix(1)
                 else:
-                    add(sum(yv[r.service_id, s, t] for s in hosts.get(r.service_id, [])) >= 1)
+                    add(sum(yv[r.service_id, s, t] for s in hosts.get(r.service_id, [])) >= 1, "must_any", t=t,
+                        **rule)
 
     # --- disposals ---
     dsp = inst.disposals
@@ -336,13 +358,15 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             if isinstance(soldby, int):
                 continue
             if "*" in r.vacates:
-                add(m.open[r.site_id, t] + soldby <= 1)
+                add(m.open[r.site_id, t] + soldby <= 1, "vacate", disposal=d, site=r.site_id, t=t, sold=t)
             for k in r.vacates:
                 for t2 in range(t, nT):
                     if (k, r.site_id, t2) in yv:
-                        add(yv[k, r.site_id, t2] + soldby <= 1)
+                        add(yv[k, r.site_id, t2] + soldby <= 1, "vacate", disposal=d, site=r.site_id, service=k,
+                            t=t2, sold=t)
             if r.requires_scheme_id:
-                add(soldby <= done(r.requires_scheme_id, t))
+                add(soldby <= done(r.requires_scheme_id, t), "disposal_scheme", disposal=d,
+                    scheme=r.requires_scheme_id, t=t)
             if (d, t) in m.sold:
                 proceeds[t] = proceeds[t] + float(r.value_gbp_k) * m.sold[d, t]
                 if r.funding_id:
@@ -369,14 +393,16 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 if not by_f[f, t]:
                     continue
                 if yearly or (f, t) in receipts or any(f2 == f for f2, _ in receipts):
-                    add(sum(by_f[f, t]) <= inst.funding_year.get((f, years[t]), 0.0) + receipts.get((f, t), 0.0))
+                    add(sum(by_f[f, t]) <= inst.funding_year.get((f, years[t]), 0.0) + receipts.get((f, t), 0.0),
+                        "funding", source=f, t=t)
             if f in inst.funding_total:
-                add(sum(v for t in T for v in by_f[f, t]) <= inst.funding_total[f])
+                add(sum(v for t in T for v in by_f[f, t]) <= inst.funding_total[f], "funding_total", source=f)
     for label, limit in sc.constraints.capital_limit_gbp_k.items():
         t = years.index(label)
-        add(spend.get(t, 0) - proceeds[t] <= limit)
+        add(spend.get(t, 0) - proceeds[t] <= limit, "capital_limit", t=t)
     if sc.constraints.capital_total_gbp_k is not None:
-        add(sum(spend.get(t, 0) for t in T) - sum(proceeds.values()) <= sc.constraints.capital_total_gbp_k)
+        add(sum(spend.get(t, 0) for t in T) - sum(proceeds.values()) <= sc.constraints.capital_total_gbp_k,
+            "capital_total")
 
     # --- stability and consultation ---
     if sc.constraints.fixed_until:
@@ -412,7 +438,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         recurrent[t] = site_fixed + svc_fixed + beds_cost + variable + charges - savings + dcost
     if sc.constraints.savings_target_gbp_k is not None and do_nothing_cost is not None and fix != "do_nothing":
         t = years.index(sc.constraints.savings_year)
-        add(recurrent[t] <= do_nothing_cost - sc.constraints.savings_target_gbp_k)
+        add(recurrent[t] <= do_nothing_cost - sc.constraints.savings_target_gbp_k, "savings", t=t)
 
     r_ = sc.finance.discount_rate
     df = [1 / (1 + r_) ** t for t in range(max(horizon_end, nT + sc.finance.steady_state_years))]
@@ -423,6 +449,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         float(inst.demand[k][zi, t]) * m.unmet[zi, k, t] for (zi, k, t) in m.unmet) if unmet_ok else 0
 
     built = Built(m, inst, assign, radius, pairs, add, recurrent=recurrent, spend=spend, proceeds=proceeds, npv=npv)
+    built.labels = labels
     terms = built.objective_terms
     terms["npv_cost"] = npv
     terms["savings"] = -recurrent[nT - 1] if sc.constraints.savings_year is None else -recurrent[
@@ -490,7 +517,7 @@ def _coverage_constraints(built: Built, hosts, T) -> None:
     for k in ks:
         for t in T:
             built.add(sum(float(pop[zi]) * m.cov[k, zi, t] for zi in range(len(pop)))
-                       >= inst.services[k].coverage_share * float(pop.sum()))
+                      >= inst.services[k].coverage_share * float(pop.sum()), "coverage", service=k, t=t)
 
 
 def _coverage_term(built: Built, hosts, T) -> None:
