@@ -174,7 +174,8 @@ def compare(scenario: ScenarioArg,
     for name, d in result["against_optimum"].items():
         console.print(f"[bold]{name}[/] instead of the optimum: NPV {d['npv_cost_change_gbp_k'] / 1000:+,.1f} £m; "
                       f"services added {', '.join(d['services_added']) or 'none'}; removed "
-                      f"{', '.join(d['services_removed']) or 'none'}; schemes added "
+                      f"{', '.join(d['services_removed']) or 'none'}; roles "
+                      f"{', '.join(d.get('roles_changed', [])) or 'same'}; schemes added "
                       f"{', '.join(d['schemes_added']) or 'none'}; dropped {', '.join(d['schemes_dropped']) or 'none'};"
                       f" beds {d['beds_change'] or 'same'}", soft_wrap=True)
     console.print(f"Comparison written to [bold]{run}[/]")

@@ -17,6 +17,7 @@ import pyomo.environ as pyo
 
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
+from reconfig.roles import add_role_constraints
 
 TRAVEL_OBJECTIVES = ("travel", "max_travel")
 
@@ -67,7 +68,8 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     idle = [k for k in inst.services if k not in active]
     assign = [k for k in active if inst.services[k].bed_type or inst.services[k].min_volume is not None
               or inst.services[k].max_volume is not None or inst.services[k].single_source
-              or sc.constraints.allow_unmet]  # unmet demand is priced only through assignment variables
+              or sc.constraints.allow_unmet  # unmet demand is priced only through assignment variables
+              or k in inst.roles.anchors()]  # role catchment bands are measured on assignment
     radius = [k for k in active if k not in assign]
 
     # --- configuration ---
@@ -316,6 +318,9 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 else:
                     add(sum(yv[r.service_id, s, t] for s in hosts.get(r.service_id, [])) >= 1)
 
+    # --- site roles (reconfig/roles.py) ---
+    role_cost = add_role_constraints(m, inst, add, active, pairs, fix)
+
     # --- disposals ---
     dsp = inst.disposals
     sold_keys = []
@@ -411,7 +416,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             dcost = dcost + float(r.recurrent_cost_gbp_k or 0) * eff[r.scheme_id, t] + sum(
                 m.dstart[r.scheme_id, tau] * inst.dscheme_costs.get(r.scheme_id, {}).get(t - tau, 0.0)
                 for tau in T if tau <= t)
-        recurrent[t] = site_fixed + svc_fixed + beds_cost + variable + charges - savings + dcost
+        recurrent[t] = site_fixed + svc_fixed + beds_cost + variable + charges - savings + dcost + role_cost[t]
     if sc.constraints.savings_target_gbp_k is not None and do_nothing_cost is not None and fix != "do_nothing":
         t = years.index(sc.constraints.savings_year)
         add(recurrent[t] <= do_nothing_cost - sc.constraints.savings_target_gbp_k)

@@ -63,7 +63,7 @@ def summary(inst: Instance, built: Built, outcome: Outcome, baseline: tuple[Buil
         return s
     for key in ("capital_spend_by_year", "disposal_receipts_by_year", "funding_by_source_and_year",
                 "recurrent_cost_by_year", "beds", "services", "schemes", "capital_spend_by_scheme", "disposals",
-                "demand_schemes"):
+                "demand_schemes", "roles"):
         s[key] = v[key]
     s["capital_total_gbp_k"] = sum(v["capital_spend_by_year"].values())
     if baseline and baseline[1].values:
@@ -71,7 +71,7 @@ def summary(inst: Instance, built: Built, outcome: Outcome, baseline: tuple[Buil
         s["savings_vs_do_nothing_by_year"] = {y: dn[y] - c for y, c in v["recurrent_cost_by_year"].items()}
         s["do_nothing"] = {"status": baseline[1].status, "objectives": baseline[1].values["objectives"],
                            "mip_gap": baseline[1].mip_gap, "recurrent_cost_by_year": dn,
-                           "beds": baseline[1].values["beds"]}
+                           "beds": baseline[1].values["beds"], "roles": baseline[1].values["roles"]}
     elif baseline:
         s["do_nothing"] = {"status": baseline[1].status, "message": baseline[1].message}
     s["access"] = access_summary(built, outcome, baseline[1] if baseline else None)
@@ -160,6 +160,7 @@ def tables(s: dict[str, Any]) -> dict[str, pd.DataFrame]:
         "services": pd.DataFrame(s.get("services", []), columns=["site", "service", "year"]),
         "beds": pd.DataFrame(s.get("beds", []), columns=["site", "bed_type", "year", "beds"]),
         "schemes": pd.DataFrame(s.get("schemes", []), columns=["scheme", "start", "complete"]),
+        "roles": pd.DataFrame(s.get("roles", []), columns=["site", "role", "year", "catchment_population"]),
         "capital_by_year": pd.DataFrame(
             [{"year": y, "capital_spend_gbp_k": c, "disposal_receipts_gbp_k": s["disposal_receipts_by_year"][y],
               "recurrent_cost_gbp_k": s["recurrent_cost_by_year"][y],
