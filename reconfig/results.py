@@ -125,6 +125,7 @@ def report_extras(inst: Instance, built: Built, outcome: Outcome,
         "services_today": sorted([{"site": s_, "service": k} for k, s_ in inst.today],
                                  key=lambda r: (r["site"], r["service"])),
         "service_names": {k: sv.name for k, sv in inst.services.items()},
+        "plan_figures": plan_figures(inst),
         "funding_available_by_source_and_year": {f: {y: v for (ff, y), v in inst.funding_year.items() if ff == f}
                                                  for f in sorted({f for f, _ in inst.funding_year})},
         "constraints": {"capital_limit_gbp_k": dict(c.capital_limit_gbp_k), "capital_total_gbp_k":
@@ -134,6 +135,12 @@ def report_extras(inst: Instance, built: Built, outcome: Outcome,
     if base is not None and baseline is not None:
         extras["access_do_nothing"] = access_summary(baseline[0], base, None)
     return extras
+
+
+def plan_figures(inst: Instance) -> list[dict[str, Any]]:
+    """The plan's own headline figures (plan_figures.csv), with their sources, for reporting beside results."""
+    return [{"figure": r.figure_id, "description": r.description, "value": float(r.value), "unit": r.unit,
+             "year": r.year, "source": r.source} for r in inst.system["plan_figures"].itertuples()]
 
 
 def input_hash(inst: Instance) -> str:

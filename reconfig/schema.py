@@ -208,6 +208,14 @@ TABLES: tuple[Table, ...] = (
         _c("mandatory", "bool", "must be started", required=False, default=False),
         SOURCE,
     ), key=("scheme_id", "service_id"), optional=True),
+    Table("demand_scheme_ramp", "How a demand scheme's reduction builds up: the share of reduction_pct reached in "
+          "each year after its effect starts (offset 0 = the first effective year); later years keep the last "
+          "share. Without rows the full reduction applies from the first effective year.", (
+        _c("scheme_id", "id", "demand scheme", ref="demand_schemes.scheme_id"),
+        _c("year_offset", "int", "years after the effect starts", minimum=0),
+        _c("share_pct", "float", "share of the full reduction reached that year, %", minimum=0, maximum=100),
+        SOURCE,
+    ), key=("scheme_id", "year_offset"), optional=True),
     Table("demand_scheme_costs", "Non-recurrent cost of a demand scheme by year from its start.", (
         _c("scheme_id", "id", "demand scheme", ref="demand_schemes.scheme_id"),
         _c("year_offset", "int", "years after start", minimum=0),
@@ -287,6 +295,15 @@ TABLES: tuple[Table, ...] = (
         _c("today", "bool", "held in the base year"),
         SOURCE,
     ), key=("site_id", "role_id"), optional=True),
+    Table("plan_figures", "Figures the plan states for the whole system (financial challenge, investment, "
+          "population, allocations) that frame the results: reported beside them, not constraints.", (
+        _c("figure_id", "id", "identifier"),
+        _c("description", "str", "what the figure is"),
+        _c("value", "float", "the figure"),
+        _c("unit", "str", "unit (e.g. £000, persons, %)"),
+        _c("year", "year", "financial year it refers to (blank: none)", required=False),
+        SOURCE,
+    ), key=("figure_id",), optional=True),
     Table("options", "Named options: fixed decisions such as the plan's preferred option.", (
         _c("option_id", "id", "option name"),
         _c("item", "enum", "what is fixed", choices=OPTION_ITEMS),

@@ -233,3 +233,27 @@ def test_unknown_rule_group_is_a_located_error(tmp_path):
     [p] = e.value.problems
     assert p.file.endswith("scenario.toml") and p.column == "constraints.rules_off.1" and p.value == "nope"
     assert "unknown rule group 'nope'" in p.message and "g1" in p.expected
+
+
+# --- demand scheme ramp -------------------------------------------------------------------------------------------
+def test_demand_scheme_ramp(tmp_path, monkeypatch):
+    # 40 admissions × 36.5 days = 4 beds at £100k; the scheme halves demand (2 beds) for £10k a year once
+    # effective. Ramp: a quarter of the reduction in its first year (still 4 beds), all of it from the second.
+    def case(ramp: list[tuple[int, float]] | None) -> dict:
+        more = {"demand_schemes": [{"scheme_id": "D", "service_id": "a", "reduction_pct": 50,
+                                    "effect_lag_years": 0, "recurrent_cost_gbp_k": 10}]}
+        if ramp is not None:
+            more["demand_scheme_ramp"] = [{"scheme_id": "D", "year_offset": o, "share_pct": p} for o, p in ramp]
+        return system({"A": {"bed_capacity": 10}}, {"z1": 40}, [{"service_id": "a", "bed_type": "ac"}],
+                      bed_types=[{"bed_type": "ac", "cost_per_bed_gbp_k": 100}],
+                      demand=[{"service_id": "a", "los_days": 36.5}], **more)
+
+    built, out = run(tmp_path, case([(0, 25), (1, 100)]), [[1]], "ramp", years=2)
+    assert out.objective == pytest.approx(400 + 10 + 200 + 10)
+    assert [r["beds"] for r in out.values["beds"]] == [4, 2]
+    assert run(tmp_path, case(None), [[1]], "noramp", years=2)[1].objective == pytest.approx(2 * (200 + 10))
+    # half the reduction in the first year: 3 beds; the last share (100 %) holds in later years
+    assert run(tmp_path, case([(0, 50), (1, 100)]), [[1]], "half", years=2)[1].objective == pytest.approx(300 + 10 + 200 + 10)
+    from reconfig import model as model_module
+    monkeypatch.setattr(model_module, "_ramped_reductions", lambda *a: None)
+    assert run(tmp_path, case([(0, 25), (1, 100)]), [[1]], "ramp-off", years=2)[1].objective == pytest.approx(420)
