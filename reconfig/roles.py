@@ -33,6 +33,7 @@ class Role:
     min_sites: int | None
     max_sites: int | None
     fixed_cost: float
+    from_bundle: bool = False
     bundle: list[str] = field(default_factory=list)
     needs: set[str] = field(default_factory=set)  # bundle services with needs_role
 
@@ -63,7 +64,8 @@ def role_data(system: System) -> RoleData:
     for r in system["roles"].itertuples():
         out.roles[r.role_id] = Role(r.role_id, r.name, int(r.rank), _none(r.catchment_service_id),
                                     _none(r.catchment_min_pop), _none(r.catchment_max_pop), _none(r.min_sites),
-                                    _none(r.max_sites), float(_none(r.fixed_cost_gbp_k) or 0.0))
+                                    _none(r.max_sites), float(_none(r.fixed_cost_gbp_k) or 0.0),
+                                    bool(r.from_bundle))
     for r in system["role_services"].itertuples():
         if r.role_id in out.roles:
             out.roles[r.role_id].bundle.append(r.service_id)
@@ -125,6 +127,18 @@ def check_roles(system: System, log: ProblemLog) -> None:
                 log.add(f["site_roles"], f"site '{site}' holds role '{role}' today but does not provide '{k}' "
                         "today (site_services)", row=int(r["_row"]), column="today", value="true",
                         expected=f"false, or '{k}' provided at '{site}' today")
+    rank = {r["role_id"]: r["rank"] for _, r in roles.iterrows()}
+    derived = {r["role_id"] for _, r in roles.iterrows() if r["from_bundle"]}
+    for _, r in site_roles.iterrows():
+        site, role = r["site_id"], r["role_id"]
+        ks = bundle.get(role, [])
+        if role in derived and ks and all((site, k) in today_services for k in ks) and role in rank:
+            held_rank = rank.get(held.get(site), None)
+            if held_rank is None or held_rank > rank[role]:
+                log.add(f["site_roles"], f"site '{site}' provides every service of role '{role}' today, so it "
+                        f"holds '{role}' or a role of the same or a higher rank today, but it holds "
+                        f"{repr(held[site]) if site in held else 'none'}", row=int(r["_row"]), column="today",
+                        value=str(r["today"]).lower(), expected=f"'{role}' or a higher-ranked role held today")
     governed: dict[tuple[str, str], list[str]] = defaultdict(list)  # (site, service) -> roles needed
     for _, r in site_roles.iterrows():
         for k in needs.get(r["role_id"], ()):
@@ -169,6 +183,7 @@ def add_role_constraints(m: pyo.ConcreteModel, inst: Instance, add, active: list
         return {t: 0 for t in T}
     _one_role_per_site(m, rd, add, T)
     impossible = _bundles(m, rd, add, set(active), T)
+    _bundle_implies_role(m, rd, add, set(active), T)
     _needs_role(m, rd, add, T)
     c = inst.scenario.constraints
     first_free = len(years) if fix == "do_nothing" else (years.index(c.fixed_until) if c.fixed_until else 0)
@@ -214,6 +229,22 @@ def _bundles(m, rd: RoleData, add, live: set[str], T) -> set[tuple[str, str, int
                     impossible.add((r, s, t))
                     m.role[r, s, t].fix(0)
     return impossible
+
+
+def _bundle_implies_role(m, rd: RoleData, add, live: set[str], T) -> None:
+    """For roles with from_bundle: a site providing every service of the bundle holds the role or another of the
+    same or a higher rank (rank 1 = highest): Σ_k y[k,s,t] − (|bundle| − 1) <= Σ_{r' at s, rank(r') <= rank(r)}
+    role[r',s,t]."""
+    at_site: dict[str, list[str]] = defaultdict(list)
+    for r, s in rd.allowed:
+        at_site[s].append(r)
+    for r, s in rd.allowed:
+        bundle = [k for k in rd.roles[r].bundle if k in live]
+        if not rd.roles[r].from_bundle or not bundle or any((k, s, 0) not in m.y for k in bundle):
+            continue
+        peers = [r2 for r2 in at_site[s] if rd.roles[r2].rank <= rd.roles[r].rank]
+        for t in T:
+            add(sum(m.y[k, s, t] for k in bundle) - (len(bundle) - 1) <= sum(m.role[r2, s, t] for r2 in peers))
 
 
 def _needs_role(m, rd: RoleData, add, T) -> None:

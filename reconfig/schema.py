@@ -280,6 +280,9 @@ TABLES: tuple[Table, ...] = (
         _c("fixed_cost_gbp_k", "float", "cost per site-year of holding the role on top of its services' own "
            "fixed costs, £000 (negative: the saving from running the bundle as one unit)", required=False,
            default=0.0),
+        _c("from_bundle", "bool", "true: a site providing every service of the bundle holds this role or one of "
+           "the same or a higher rank (the role classifies sites by what they provide)", required=False,
+           default=False),
         SOURCE,
     ), key=("role_id",), optional=True),
     Table("role_services", "The service bundle of each role.", (

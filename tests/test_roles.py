@@ -12,6 +12,7 @@ import pytest
 from builders import make, open_services, times
 from test_constraints import run, system
 
+from reconfig import model as model_module
 from reconfig import roles as roles_module
 from reconfig.errors import InputError
 from reconfig.instance import build_instance
@@ -101,6 +102,27 @@ def test_negative_role_cost_is_a_saving(tmp_path):
                site_roles=[{"site_id": "A", "role_id": "R", "today": False}])
     built, out = run(tmp_path, t, [[1]], "saving")
     assert out.objective == pytest.approx(-2) and held(built) == {("R", "A")}
+
+
+# --- bundle implies role (from_bundle) ------------------------------------------------------------------------------
+def test_bundle_implies_role(tmp_path, monkeypatch):
+    # 'a' and 'c' must both run at A. Holding R (bundle {a, c}) costs 3 a year; with from_bundle a site
+    # providing the whole bundle holds R or a role of the same or a higher rank (H, rank 1, costs 1)
+    def case(from_bundle: bool, h_rank: int = 1) -> dict:
+        return system({"A": 0}, {"z1": 100}, ["a", "c"],
+                      roles=[role("R", rank=2, fixed_cost_gbp_k=3, from_bundle=from_bundle),
+                             role("H", rank=h_rank, fixed_cost_gbp_k=1)],
+                      role_services=[{"role_id": "R", "service_id": k} for k in "ac"],
+                      site_roles=[{"site_id": "A", "role_id": r, "today": False} for r in "RH"],
+                      rules=[{"rule": "must", "service_id": k, "site_id": "A"} for k in "ac"])
+
+    built, out = run(tmp_path, case(True), [[1]], "derived")
+    assert out.objective == pytest.approx(1) and held(built) == {("H", "A")}  # the higher role is cheaper
+    built, out = run(tmp_path, case(True, h_rank=3), [[1]], "lower")
+    assert out.objective == pytest.approx(3) and held(built) == {("R", "A")}  # a lower role does not count
+    assert run(tmp_path, case(False), [[1]], "label")[1].objective == pytest.approx(0)
+    monkeypatch.setattr(roles_module, "_bundle_implies_role", lambda *a: None)
+    assert run(tmp_path, case(True), [[1]], "derived-off")[1].objective == pytest.approx(0)
 
 
 # --- counts -----------------------------------------------------------------------------------------------------
@@ -253,7 +275,7 @@ def test_demand_scheme_ramp(tmp_path, monkeypatch):
     assert [r["beds"] for r in out.values["beds"]] == [4, 2]
     assert run(tmp_path, case(None), [[1]], "noramp", years=2)[1].objective == pytest.approx(2 * (200 + 10))
     # half the reduction in the first year: 3 beds; the last share (100 %) holds in later years
-    assert run(tmp_path, case([(0, 50), (1, 100)]), [[1]], "half", years=2)[1].objective == pytest.approx(300 + 10 + 200 + 10)
-    from reconfig import model as model_module
+    half = run(tmp_path, case([(0, 50), (1, 100)]), [[1]], "half", years=2)[1]
+    assert half.objective == pytest.approx(300 + 10 + 200 + 10)
     monkeypatch.setattr(model_module, "_ramped_reductions", lambda *a: None)
     assert run(tmp_path, case([(0, 25), (1, 100)]), [[1]], "ramp-off", years=2)[1].objective == pytest.approx(420)
