@@ -97,7 +97,8 @@ def describe(scenario: ScenarioArg, json_: JsonOpt = False) -> None:
     for role, sites in d["roles"].items():
         t.add_row(f"Role {role}", f"{inst.roles.roles[role].name}: may be taken by {', '.join(sites) or 'no site'}")
     for f in d["plan_figures"]:
-        t.add_row("Plan figure", f"{f['description']}: {f['value']:,.6g} {f['unit']} ({f['source']})")
+        value = f"{f['value']:,.0f}" if f["value"] == round(f["value"]) else f"{f['value']:,}"
+        t.add_row("Plan figure", f"{f['description']}: {value} {f['unit']} ({f['source']})")
     console.print(t)
     ct = Table(title="Capital by year if every scheme starts at its earliest (£000)")
     ct.add_column("Year")

@@ -279,3 +279,24 @@ def test_demand_scheme_ramp(tmp_path, monkeypatch):
     assert half.objective == pytest.approx(300 + 10 + 200 + 10)
     monkeypatch.setattr(model_module, "_ramped_reductions", lambda *a: None)
     assert run(tmp_path, case([(0, 25), (1, 100)]), [[1]], "ramp-off", years=2)[1].objective == pytest.approx(420)
+
+
+# --- outputs: summary, CSV, workbook and report --------------------------------------------------------------------
+def test_roles_and_plan_figures_in_run_outputs(tmp_path):
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from reconfig.cli import app
+
+    t = _today(plan_figures=[{"figure_id": "gap", "description": "Do-nothing gap", "value": 311000,
+                              "unit": "£000", "year": "2019/20"}])
+    sc = make(tmp_path, t, years=2, name="out")
+    run = tmp_path / "run"
+    r = CliRunner().invoke(app, ["solve", str(sc.path), "--out", str(run), "--report"])
+    assert r.exit_code == 0, r.output
+    assert (run / "roles.csv").read_text().splitlines()[0] == "site,role,year,catchment_population"
+    assert "roles" in load_workbook(run / "results.xlsx").sheetnames
+    html = (run / "report.html").read_text()
+    assert 'id="site-roles-table"' in html and 'id="plan-figures-table"' in html and "311,000" in html
+    r = CliRunner().invoke(app, ["describe", str(sc.path)])
+    assert "Role R" in r.output and "Do-nothing gap: 311,000 £000" in r.output
