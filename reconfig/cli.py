@@ -15,7 +15,7 @@ from rich.table import Table
 
 from reconfig.errors import InputError
 from reconfig.instance import Instance, build_instance
-from reconfig.results import manifest, run_directory, summary, write_run
+from reconfig.results import manifest, plan_figures, run_directory, summary, write_run
 from reconfig.scenario import load_scenario
 from reconfig.solve import solve_with_baseline
 
@@ -77,7 +77,9 @@ def describe(scenario: ScenarioArg, json_: JsonOpt = False) -> None:
          "capital_if_started_earliest_gbp_k": capital, "beds_today": beds,
          "funding_available_gbp_k": {y: sum(v for (f, yy), v in inst.funding_year.items() if yy == y)
                                      for y in inst.years},
-         "options": sorted(set(sys_["options"]["option_id"]))}
+         "options": sorted(set(sys_["options"]["option_id"])),
+         "roles": {r.id: sorted(s for rr, s in inst.roles.allowed if rr == r.id) for r in inst.roles.roles.values()},
+         "plan_figures": plan_figures(inst)}
     if json_:
         print(json.dumps(d, indent=2))
         return
@@ -92,6 +94,11 @@ def describe(scenario: ScenarioArg, json_: JsonOpt = False) -> None:
     t.add_row("Capital schemes", f"{d['schemes']} (£{d['scheme_capital_gbp_k'] / 1000:,.2f}m in all)")
     t.add_row("Beds today", ", ".join(f"{b} {n:,}" for b, n in beds.items()))
     t.add_row("Named options", ", ".join(d["options"]) or "none")
+    for role, sites in d["roles"].items():
+        t.add_row(f"Role {role}", f"{inst.roles.roles[role].name}: may be taken by {', '.join(sites) or 'no site'}")
+    for f in d["plan_figures"]:
+        value = f"{f['value']:,.0f}" if f["value"] == round(f["value"]) else f"{f['value']:,}"
+        t.add_row("Plan figure", f"{f['description']}: {value} {f['unit']} ({f['source']})")
     console.print(t)
     ct = Table(title="Capital by year if every scheme starts at its earliest (£000)")
     ct.add_column("Year")
@@ -182,7 +189,8 @@ def compare(scenario: ScenarioArg,
     for name, d in result["against_optimum"].items():
         console.print(f"[bold]{name}[/] instead of the optimum: NPV {d['npv_cost_change_gbp_k'] / 1000:+,.1f} £m; "
                       f"services added {', '.join(d['services_added']) or 'none'}; removed "
-                      f"{', '.join(d['services_removed']) or 'none'}; schemes added "
+                      f"{', '.join(d['services_removed']) or 'none'}; roles "
+                      f"{', '.join(d.get('roles_changed', [])) or 'same'}; schemes added "
                       f"{', '.join(d['schemes_added']) or 'none'}; dropped {', '.join(d['schemes_dropped']) or 'none'};"
                       f" beds {d['beds_change'] or 'same'}", soft_wrap=True)
     console.print(f"Comparison written to [bold]{run}[/]")

@@ -24,6 +24,15 @@ def _beds(s: dict[str, Any]) -> dict[str, int]:
     return dict(c)
 
 
+def _roles_changed(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """Sites whose role in the final year differs: 'site: role in a → role in b' ('none' for no role)."""
+    last = a["years"][-1]
+    ra = {r["site"]: r["role"] for r in a.get("roles", []) if r["year"] == last}
+    rb = {r["site"]: r["role"] for r in b.get("roles", []) if r["year"] == last}
+    return sorted(f"{s}: {ra.get(s, 'none')} → {rb.get(s, 'none')}" for s in set(ra) | set(rb)
+                  if ra.get(s) != rb.get(s))
+
+
 def difference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """What b does differently from a, in the final year (services, beds) and over the horizon."""
     sa, sb = _final(a, "services"), _final(b, "services")
@@ -33,6 +42,7 @@ def difference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return {
         "services_added": sorted(f"{k} at {s}" for k, s in sb - sa),
         "services_removed": sorted(f"{k} at {s}" for k, s in sa - sb),
+        "roles_changed": _roles_changed(a, b),
         "schemes_added": sorted(c for c in cb if c not in ca),
         "schemes_dropped": sorted(c for c in ca if c not in cb),
         "schemes_retimed": sorted(f"{c}: {ca[c]} → {cb[c]}" for c in ca if c in cb and ca[c] != cb[c]),

@@ -10,6 +10,7 @@ import pandas as pd
 
 from reconfig.demand import growth_index, project_demand
 from reconfig.errors import ProblemLog
+from reconfig.roles import RoleData, role_data
 from reconfig.scenario import Scenario
 from reconfig.tables import System, check_years, load_system
 from reconfig.travel import travel_times
@@ -78,6 +79,7 @@ class Instance:
     disposals: pd.DataFrame
     rules: pd.DataFrame
     options: pd.DataFrame
+    roles: RoleData = field(default_factory=RoleData)
 
     @property
     def site_col(self) -> dict[str, int]:
@@ -109,6 +111,7 @@ def build_instance(scenario: Scenario, system: System | None = None,
         if a.service not in known:
             log.add(str(scenario.path), f"access rule names unknown service '{a.service}'",
                     column=f"access.{i}.service", value=a.service, expected="a service_id from services.csv")
+    rules = rules_in_force(system, scenario, log)
     log.raise_if_any()
     los = system["demand"].set_index("service_id")["los_days"].to_dict()
     services: dict[str, Service] = {}
@@ -185,4 +188,16 @@ def build_instance(scenario: Scenario, system: System | None = None,
                                   for r in system["scheme_prereqs"].itertuples()],
         demand_schemes=system["demand_schemes"], dscheme_costs=dict(dcosts), funding_year=funding_year,
         funding_total=funding_total, eligible=dict(eligible), disposals=system["disposals"],
-        rules=system["rules"], options=system["options"])
+        rules=rules, options=system["options"], roles=role_data(system))
+
+
+def rules_in_force(system: System, scenario: Scenario, log: ProblemLog) -> pd.DataFrame:
+    """rules.csv without the groups the scenario switches off (`[constraints] rules_off`)."""
+    rules = system["rules"]
+    groups = set(rules["group"].dropna()) - {""}
+    for i, g in enumerate(scenario.constraints.rules_off):
+        if g not in groups:
+            log.add(str(scenario.path), f"rules_off names unknown rule group '{g}'",
+                    column=f"constraints.rules_off.{i}", value=g,
+                    expected=f"a group listed in {system.files['rules']}: {', '.join(sorted(groups)) or 'none'}")
+    return rules[~rules["group"].isin(scenario.constraints.rules_off)]

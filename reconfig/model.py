@@ -18,6 +18,7 @@ import pyomo.environ as pyo
 from reconfig import radius
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
+from reconfig.roles import add_role_constraints
 
 TRAVEL_OBJECTIVES = ("travel", "max_travel")
 
@@ -78,7 +79,8 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     idle = [k for k in inst.services if k not in active]
     assign = [k for k in active if inst.services[k].bed_type or inst.services[k].min_volume is not None
               or inst.services[k].max_volume is not None or inst.services[k].single_source
-              or sc.constraints.allow_unmet]  # unmet demand is priced only through assignment variables
+              or sc.constraints.allow_unmet  # unmet demand is priced only through assignment variables
+              or k in inst.roles.anchors()]  # role catchment bands are measured on assignment
     radius = [k for k in active if k not in assign]
 
     # --- configuration ---
@@ -238,6 +240,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
         reductions[k, s, t].append(m.red[d, k, s, t])
         add(m.red[d, k, s, t] <= rate[d, k] * load[k, s, t])
         add(m.red[d, k, s, t] <= rate[d, k] * float(inst.demand[k][:, t].sum()) * eff[d, t])
+    _ramped_reductions(m, inst, add, rkeys, rate, load, T)
 
     # --- beds ---
     bt = inst.bed_types
@@ -335,6 +338,9 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
                 else:
                     add(sum(yv[r.service_id, s, t] for s in hosts.get(r.service_id, [])) >= 1, "must_any", t=t,
                         **rule)
+
+    # --- site roles (reconfig/roles.py) ---
+    role_cost = add_role_constraints(m, inst, add, active, pairs, fix)
 
     # --- disposals ---
     dsp = inst.disposals
@@ -435,7 +441,7 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
             dcost = dcost + float(r.recurrent_cost_gbp_k or 0) * eff[r.scheme_id, t] + sum(
                 m.dstart[r.scheme_id, tau] * inst.dscheme_costs.get(r.scheme_id, {}).get(t - tau, 0.0)
                 for tau in T if tau <= t)
-        recurrent[t] = site_fixed + svc_fixed + beds_cost + variable + charges - savings + dcost
+        recurrent[t] = site_fixed + svc_fixed + beds_cost + variable + charges - savings + dcost + role_cost[t]
     if sc.constraints.savings_target_gbp_k is not None and do_nothing_cost is not None and fix != "do_nothing":
         t = years.index(sc.constraints.savings_year)
         add(recurrent[t] <= do_nothing_cost - sc.constraints.savings_target_gbp_k, "savings", t=t)
@@ -463,6 +469,36 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     built.objective_terms["_penalty"] = penalty
     _apply_fixings(built, fix, ykeys, starts, dkeys, sold_keys, idle)
     return built
+
+
+def _ramped_reductions(m: pyo.ConcreteModel, inst: Instance, add, rkeys, rate, load, T: list[int]) -> None:
+    """Demand schemes with a ramp (demand_scheme_ramp): in year t a scheme started in τ removes at most
+    share(t − τ − lag) of its full reduction. Exact by start year: red ≤ Σ_τ r[τ], r[τ] ≤ share·rate·load and
+    r[τ] ≤ share·rate·demand·start[τ] (a scheme starts at most once)."""
+    ramp = inst.system["demand_scheme_ramp"]
+    if ramp.empty:
+        return
+    shares: dict[str, dict[int, float]] = defaultdict(dict)
+    for r in ramp.itertuples():
+        shares[r.scheme_id][int(r.year_offset)] = float(r.share_pct) / 100
+    lag = {r.scheme_id: int(r.effect_lag_years) for r in inst.demand_schemes.itertuples()}
+
+    def share(d: str, offset: int) -> float:
+        known = [o for o in shares[d] if o <= offset]
+        return shares[d][max(known)] if known else 0.0
+
+    keys = [(d, k, s, t, tau) for (d, k, s, t) in rkeys if d in shares for tau in T if tau <= t - lag[d]]
+    m.red_by_start = pyo.Var(keys, domain=pyo.NonNegativeReals)
+    by_key = defaultdict(list)
+    for (d, k, s, t, tau) in keys:
+        level = share(d, t - tau - lag[d]) * rate[d, k]
+        v = m.red_by_start[d, k, s, t, tau]
+        by_key[d, k, s, t].append(v)
+        add(v <= level * load[k, s, t])
+        add(v <= level * float(inst.demand[k][:, t].sum()) * m.dstart[d, tau])
+    for (d, k, s, t) in rkeys:
+        if d in shares:
+            add(m.red[d, k, s, t] <= sum(by_key[d, k, s, t]))
 
 
 def _travel_terms(built: Built, hosts: dict[str, list[str]], T: list[int], wanted: set[str]) -> None:

@@ -63,7 +63,7 @@ def summary(inst: Instance, built: Built, outcome: Outcome, baseline: tuple[Buil
         return s
     for key in ("capital_spend_by_year", "disposal_receipts_by_year", "funding_by_source_and_year",
                 "recurrent_cost_by_year", "beds", "services", "schemes", "capital_spend_by_scheme", "disposals",
-                "demand_schemes"):
+                "demand_schemes", "roles"):
         s[key] = v[key]
     s["capital_total_gbp_k"] = sum(v["capital_spend_by_year"].values())
     if baseline and baseline[1].values:
@@ -71,7 +71,7 @@ def summary(inst: Instance, built: Built, outcome: Outcome, baseline: tuple[Buil
         s["savings_vs_do_nothing_by_year"] = {y: dn[y] - c for y, c in v["recurrent_cost_by_year"].items()}
         s["do_nothing"] = {"status": baseline[1].status, "objectives": baseline[1].values["objectives"],
                            "mip_gap": baseline[1].mip_gap, "recurrent_cost_by_year": dn,
-                           "beds": baseline[1].values["beds"]}
+                           "beds": baseline[1].values["beds"], "roles": baseline[1].values["roles"]}
     elif baseline:
         s["do_nothing"] = {"status": baseline[1].status, "message": baseline[1].message}
     s["access"] = access_summary(built, outcome, baseline[1] if baseline else None)
@@ -125,6 +125,7 @@ def report_extras(inst: Instance, built: Built, outcome: Outcome,
         "services_today": sorted([{"site": s_, "service": k} for k, s_ in inst.today],
                                  key=lambda r: (r["site"], r["service"])),
         "service_names": {k: sv.name for k, sv in inst.services.items()},
+        "plan_figures": plan_figures(inst),
         "funding_available_by_source_and_year": {f: {y: v for (ff, y), v in inst.funding_year.items() if ff == f}
                                                  for f in sorted({f for f, _ in inst.funding_year})},
         "constraints": {"capital_limit_gbp_k": dict(c.capital_limit_gbp_k), "capital_total_gbp_k":
@@ -134,6 +135,12 @@ def report_extras(inst: Instance, built: Built, outcome: Outcome,
     if base is not None and baseline is not None:
         extras["access_do_nothing"] = access_summary(baseline[0], base, None)
     return extras
+
+
+def plan_figures(inst: Instance) -> list[dict[str, Any]]:
+    """The plan's own headline figures (plan_figures.csv), with their sources, for reporting beside results."""
+    return [{"figure": r.figure_id, "description": r.description, "value": float(r.value), "unit": r.unit,
+             "year": r.year, "source": r.source} for r in inst.system["plan_figures"].itertuples()]
 
 
 def input_hash(inst: Instance) -> str:
@@ -160,6 +167,7 @@ def tables(s: dict[str, Any]) -> dict[str, pd.DataFrame]:
         "services": pd.DataFrame(s.get("services", []), columns=["site", "service", "year"]),
         "beds": pd.DataFrame(s.get("beds", []), columns=["site", "bed_type", "year", "beds"]),
         "schemes": pd.DataFrame(s.get("schemes", []), columns=["scheme", "start", "complete"]),
+        "roles": pd.DataFrame(s.get("roles", []), columns=["site", "role", "year", "catchment_population"]),
         "capital_by_year": pd.DataFrame(
             [{"year": y, "capital_spend_gbp_k": c, "disposal_receipts_gbp_k": s["disposal_receipts_by_year"][y],
               "recurrent_cost_gbp_k": s["recurrent_cost_by_year"][y],

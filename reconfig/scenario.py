@@ -72,6 +72,7 @@ class Constraints(Strict):
     bed_granularity: Literal["bed", "ward"] = "bed"
     allow_unmet: bool = False
     unmet_penalty_gbp_k: float = Field(default=100.0, ge=0, description="per unit of demand not served")
+    rules_off: list[str] = Field(default_factory=list, description="rule groups (rules.csv `group`) not applied")
 
 
 class AccessRule(Strict):

@@ -20,7 +20,7 @@ MODES = ("car", "blue_light", "public_transport")
 RULES = ("requires", "excludes", "must", "forbid")
 SCHEME_EFFECTS = ("enable_service", "add_capacity")
 PREREQ_KINDS = ("start_after_done", "done_with")
-OPTION_ITEMS = ("service", "scheme_start", "no_scheme", "beds", "disposal", "demand_scheme_start")
+OPTION_ITEMS = ("service", "scheme_start", "no_scheme", "beds", "disposal", "demand_scheme_start", "role")
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,14 @@ TABLES: tuple[Table, ...] = (
         _c("mandatory", "bool", "must be started", required=False, default=False),
         SOURCE,
     ), key=("scheme_id", "service_id"), optional=True),
+    Table("demand_scheme_ramp", "How a demand scheme's reduction builds up: the share of reduction_pct reached in "
+          "each year after its effect starts (offset 0 = the first effective year); later years keep the last "
+          "share. Without rows the full reduction applies from the first effective year.", (
+        _c("scheme_id", "id", "demand scheme", ref="demand_schemes.scheme_id"),
+        _c("year_offset", "int", "years after the effect starts", minimum=0),
+        _c("share_pct", "float", "share of the full reduction reached that year, %", minimum=0, maximum=100),
+        SOURCE,
+    ), key=("scheme_id", "year_offset"), optional=True),
     Table("demand_scheme_costs", "Non-recurrent cost of a demand scheme by year from its start.", (
         _c("scheme_id", "id", "demand scheme", ref="demand_schemes.scheme_id"),
         _c("year_offset", "int", "years after start", minimum=0),
@@ -248,8 +256,57 @@ TABLES: tuple[Table, ...] = (
         _c("site_id", "id", "site (must, forbid; blank = every site)", required=False, ref="sites.site_id"),
         _c("from_year", "year", "first year the rule applies (blank: all)", required=False),
         _c("to_year", "year", "last year the rule applies (blank: all)", required=False),
+        _c("group", "id", "rule group: a scenario can switch every rule of a group off with "
+           "`[constraints] rules_off`", required=False),
         SOURCE,
     ), optional=True),
+    Table("roles", "Site roles (optional): bundles of services a site takes on together, such as a major "
+          "emergency centre, with the catchment population the role serves. A site holds at most one role a "
+          "year; a role implies every service of its bundle (role_services). Counts and catchment bands apply "
+          "from the scenario's `fixed_until` year on; before it, and in the do-nothing case, sites keep "
+          "today's roles.", (
+        _c("role_id", "id", "identifier"),
+        _c("name", "str", "description"),
+        _c("rank", "int", "level for reporting (1 = the highest level)", minimum=1),
+        _c("catchment_service_id", "id", "anchor service: the role's catchment at a site is the base-year "
+           "population assigned to that site for this service (blank: no catchment band)", required=False,
+           ref="services.service_id"),
+        _c("catchment_min_pop", "float", "smallest catchment population of a site holding the role",
+           minimum=0, required=False),
+        _c("catchment_max_pop", "float", "largest catchment population of a site holding the role", minimum=0,
+           exclusive_minimum=True, required=False),
+        _c("min_sites", "int", "fewest sites holding the role each year", minimum=0, required=False),
+        _c("max_sites", "int", "most sites holding the role each year", minimum=0, required=False),
+        _c("fixed_cost_gbp_k", "float", "cost per site-year of holding the role on top of its services' own "
+           "fixed costs, £000 (negative: the saving from running the bundle as one unit)", required=False,
+           default=0.0),
+        _c("from_bundle", "bool", "true: a site providing every service of the bundle holds this role or one of "
+           "the same or a higher rank (the role classifies sites by what they provide)", required=False,
+           default=False),
+        SOURCE,
+    ), key=("role_id",), optional=True),
+    Table("role_services", "The service bundle of each role.", (
+        _c("role_id", "id", "role", ref="roles.role_id"),
+        _c("service_id", "id", "service the role provides", ref="services.service_id"),
+        _c("needs_role", "bool", "true: at a site that may take this role, the service runs only while the "
+           "site holds a role listing it with needs_role true", required=False, default=False),
+        SOURCE,
+    ), key=("role_id", "service_id"), optional=True),
+    Table("site_roles", "Which roles a site may take, and which it holds today.", (
+        _c("site_id", "id", "site", ref="sites.site_id"),
+        _c("role_id", "id", "role the site may take", ref="roles.role_id"),
+        _c("today", "bool", "held in the base year"),
+        SOURCE,
+    ), key=("site_id", "role_id"), optional=True),
+    Table("plan_figures", "Figures the plan states for the whole system (financial challenge, investment, "
+          "population, allocations) that frame the results: reported beside them, not constraints.", (
+        _c("figure_id", "id", "identifier"),
+        _c("description", "str", "what the figure is"),
+        _c("value", "float", "the figure"),
+        _c("unit", "str", "unit (e.g. £000, persons, %)"),
+        _c("year", "year", "financial year it refers to (blank: none)", required=False),
+        SOURCE,
+    ), key=("figure_id",), optional=True),
     Table("options", "Named options: fixed decisions such as the plan's preferred option.", (
         _c("option_id", "id", "option name"),
         _c("item", "enum", "what is fixed", choices=OPTION_ITEMS),
@@ -259,9 +316,10 @@ TABLES: tuple[Table, ...] = (
         _c("scheme_id", "id", "scheme (scheme_start, no_scheme) or demand scheme (demand_scheme_start)",
            required=False),
         _c("disposal_id", "id", "disposal (disposal)", required=False, ref="disposals.disposal_id"),
+        _c("role_id", "id", "site role (role)", required=False, ref="roles.role_id"),
         _c("from_year", "year", "first year fixed (scheme_start, disposal: the year)", required=False),
         _c("to_year", "year", "last year fixed (blank: to the end)", required=False),
-        _c("value", "float", "1/0 for service, beds for beds", required=False),
+        _c("value", "float", "1/0 for service and role, beds for beds", required=False),
         SOURCE,
     ), optional=True),
 )

@@ -17,6 +17,7 @@ from reconfig import radius
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 from reconfig.model import Built, build_model
+from reconfig.roles import role_rows
 
 
 @dataclass
@@ -207,7 +208,7 @@ def extract(built: Built) -> dict[str, Any]:
         "disposal_receipts_by_year": {years[t]: _v(built.proceeds[t]) for t in T},
         "funding_by_source_and_year": funding,
         "recurrent_cost_by_year": {years[t]: _v(built.recurrent[t]) for t in T},
-        "disposals": disposals, "demand_schemes": dschemes, "objectives": terms,
+        "disposals": disposals, "demand_schemes": dschemes, "objectives": terms, "roles": role_rows(built),
         "shares": {(k, t): shares_frame(built, k, t) for k in built.assign_services + built.radius_services for t in T},
     }
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from reconfig.errors import ProblemLog
+from reconfig.roles import check_roles
 from reconfig.scenario import fy_start
 from reconfig.schema import TABLE_BY_NAME, TABLES, Column, Table
 
@@ -294,6 +295,7 @@ def _check_semantics(system: System, log: ProblemLog) -> None:
                 log.add(f["rules"], f"a '{r['rule']}' rule needs other_service_id", row=int(r["_row"]),
                         column="other_service_id", expected="a service id")
     _check_options(system, log)
+    check_roles(system, log)
 
 
 def _check_options(system: System, log: ProblemLog) -> None:

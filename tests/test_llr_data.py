@@ -6,7 +6,6 @@ Uses only pandas and tomllib: no engine calls. Figures: shared design SOURCES.md
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 
@@ -15,7 +14,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LLR = ROOT / "data" / "llr"
-SEEDS = ROOT / "seeds"
 MODELS = ROOT / "models"
 YEARS = ["2017/18", "2018/19", "2019/20", "2020/21"]
 COMMUNITY_SITES = ["COAL", "LOUGH", "HINB", "HIND", "EVING", "MELT", "RUTL", "STLUK", "FEILD"]
@@ -330,74 +328,6 @@ def test_community_requirement_matches_the_funding_table(t) -> None:
     spend = scheme_spend(t, community).sum()
     for got, plan in zip(spend, [2.0, 16.3, 5.3, 18.5], strict=True):
         assert abs(got / 1000 - plan) <= 0.1
-
-
-# ------------------------------------------------------------------ sources and register
-
-REF = re.compile(r"^\d{3}:L\d+(-\d+)?$")
-
-
-def data_refs() -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for p in sorted(LLR.rglob("*.csv")):
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-        if "source" not in df.columns:
-            continue
-        for cell in df["source"]:
-            for ref in filter(None, (x.strip() for x in cell.split(";"))):
-                out.setdefault(ref, set()).add(str(p.relative_to(ROOT)))
-    return out
-
-
-def register() -> dict[str, dict]:
-    figs = {}
-    for p in sorted(SEEDS.glob("00[0-4]-*.toml")):
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
-        assert p.name.startswith(doc["document"]["id"] + "-")
-        for f in doc.get("figure", []):
-            assert f["ref"].startswith(doc["document"]["id"] + ":")
-            assert f["ref"] not in figs
-            figs[f["ref"]] = f
-    return figs
-
-
-def test_every_source_cell_is_registered_or_an_assumption() -> None:
-    refs = data_refs()
-    figs = register()
-    defined = set(read("assumptions").assumption_id) | set(
-        pd.read_csv(LLR / "roads" / "assumptions.csv", dtype=str).assumption_id if (
-            LLR / "roads" / "assumptions.csv").is_file() else [])
-    for ref, files in refs.items():
-        if ref.startswith("assumption:"):
-            assert ref.split(":", 1)[1] in defined, (ref, files)
-        else:
-            assert REF.match(ref), ref
-            assert ref in figs, (ref, files)
-
-
-def test_every_registered_figure_is_used_where_it_says() -> None:
-    refs = data_refs()
-    for ref, f in register().items():
-        assert ref in refs, ref
-        assert set(f["used_in"]) == refs[ref], ref
-        assert f["value"] and f["unit"] and f["description"]
-
-
-def test_every_assumption_is_used_and_justified() -> None:
-    used = {r.split(":", 1)[1] for r in data_refs() if r.startswith("assumption:")}
-    a = read("assumptions")
-    assert a.assumption_id.is_unique
-    assert set(a.assumption_id) <= used | {"travel-geodesic", "travel-blue-light", "travel-access-leg"}
-    assert (a.basis.str.len() > 60).all()
-
-
-def test_register_documents() -> None:
-    ids = []
-    for p in sorted(SEEDS.glob("00[0-4]-*.toml")):
-        d = tomllib.loads(p.read_text(encoding="utf-8"))["document"]
-        assert d["title"] and d["publisher"] and d["date"]
-        ids.append(d["id"])
-    assert ids == ["000", "001", "002", "003", "004"]
 
 
 # ------------------------------------------------------------------ scenarios

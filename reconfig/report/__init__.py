@@ -84,6 +84,21 @@ def _config(s: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _site_roles(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """Site roles (roles.csv) by year: today's (the do-nothing run's first year) and this plan's, with the
+    final year's catchment population where the role has a band."""
+    years = s["years"]
+    plan = {(r["site"], r["year"]): r for r in s.get("roles", [])}
+    today = {r["site"]: r["role"] for r in (s.get("do_nothing") or {}).get("roles", []) if r["year"] == years[0]}
+    rows = []
+    for site in sorted({r["site"] for r in s.get("roles", [])} | set(today)):
+        last = plan.get((site, years[-1]), {})
+        rows.append({"site": site, "today": today.get(site, "–"),
+                     "cells": [plan[site, y]["role"] if (site, y) in plan else "–" for y in years],
+                     "catchment": f"{last['catchment_population']:,}" if "catchment_population" in last else ""})
+    return rows
+
+
 def _headline(s: dict[str, Any]) -> tuple[list[dict[str, str]], list[tuple[str, str, str, str]]]:
     gap = s.get("mip_gap")
     cards = [{"label": "Solver status (optimality gap)",
@@ -222,7 +237,7 @@ def render(run: Path, s: dict[str, Any], man: dict[str, Any]) -> str:
     return env.from_string(TEMPLATE).render(
         title=title, s=s, man=man, cards=cards, headline_table=headline_table, compare=_compare(run),
         sites=sites, config=_config(s), disposals=_disposals(s, disposals_data), access=_access(s),
-        thresholds=THRESHOLDS,
+        thresholds=THRESHOLDS, site_roles=_site_roles(s),
         sources=source_table, assumptions=assumptions, sources_error=sources_error, figs=figs,
         figs_json=safe_json(figs), plotly_js=get_plotlyjs())
 
