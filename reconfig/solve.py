@@ -85,7 +85,8 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
 
 
 def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float, extra: dict[str, Any],
-                threads: int | None) -> Outcome:
+                threads: int | None, solver: Highs | None = None, **solve_kw: Any) -> Outcome:
+    """One HiGHS solve; pass a persistent `solver` to re-solve a modified model (reconfig.session)."""
     opts: dict[str, Any] = {"mip_rel_gap": gap, "mip_abs_gap": 1e-9, **extra}
     if threads:
         opts["threads"] = threads
@@ -95,7 +96,7 @@ def _solve_once(m: pyo.ConcreteModel, time_limit: float | None, gap: float, extr
         kw["time_limit"] = time_limit
     t0 = time.perf_counter()
     try:
-        res = Highs().solve(m, **kw)
+        res = (solver or Highs()).solve(m, **kw, **solve_kw)
     except Exception as e:  # solver-side failure: report, never crash the CLI
         msg = str(e)
         if "infeasible" in msg.lower():
