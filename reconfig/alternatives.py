@@ -4,7 +4,8 @@ A plan's structure here is its final-year configuration (which services run at w
 year) and the set of capital schemes it builds (whenever they start). Plans that differ only in timing, beds or
 patient flows count as the same structure. After the optimum, each solve adds the margin
 `objective ≤ optimum + within·|optimum|` and one no-good cut per structure already found, so it returns the best
-plan with a new structure; the search ends when `count` are found or no other structure fits in the margin.
+plan with a new structure (`min_changes` > 1: differing from each earlier one in at least that many elements of the
+signature); the search ends when `count` are found or no other structure fits in the margin.
 """
 
 from __future__ import annotations
@@ -61,14 +62,15 @@ def signature(built: Built) -> Signature:
             frozenset(w[1] for w in on if w[0] == "scheme"))
 
 
-def _no_good(built: Built, add: Any) -> bool:
-    """Exclude the current solution's signature; False when every element is fixed (nothing else possible)."""
+def _no_good(built: Built, add: Any, changes: int) -> bool:
+    """Exclude every structure within `changes` − 1 elements of the current solution's signature; False when
+    every element is fixed (nothing else possible)."""
     terms = _cut_terms(built)
     free = [expr for expr, _ in terms
             if any(not v.fixed for v in identify_variables(expr))]
     if not free:
         return False
-    add(sum((1 - expr) if pyo.value(expr) > 0.5 else expr for expr, _ in terms) >= 1)
+    add(sum((1 - expr) if pyo.value(expr) > 0.5 else expr for expr, _ in terms) >= changes)
     return True
 
 
@@ -113,8 +115,9 @@ def _distinct(i: int, sigs: list[Signature]) -> dict[str, list[str]]:
 
 
 def alternatives(inst: Instance, within: float, count: int, time_limit: float | None = None,
-                 mip_gap: float | None = None) -> dict[str, Any]:
-    """The optimum and up to `count` structurally different plans within `within` (a fraction) of it."""
+                 mip_gap: float | None = None, min_changes: int = 1) -> dict[str, Any]:
+    """The optimum and up to `count` plans within `within` (a fraction) of it, each differing from every plan
+    before it in at least `min_changes` elements of the structure."""
     single_objective(inst, "alternatives")
     baseline, _ = solve_with_baseline(inst, [], time_limit, mip_gap)
     c = inst.scenario.constraints
@@ -125,7 +128,8 @@ def alternatives(inst: Instance, within: float, count: int, time_limit: float | 
     expr = objective_expr(built)
     result: dict[str, Any] = {
         "scenario": inst.scenario.name, "objective": dict(inst.scenario.objective.weights), "within": within,
-        "count": count, "signature": "final-year services by site + capital schemes built (any start year)",
+        "count": count, "min_changes": min_changes,
+        "signature": "final-year services by site + capital schemes built (any start year)",
         "time_limit": time_limit if time_limit is not None else inst.scenario.solver.time_limit,
         "mip_gap": mip_gap if mip_gap is not None else inst.scenario.solver.mip_gap, "alternatives": []}
     out = session.solve(expr)
@@ -145,12 +149,14 @@ def alternatives(inst: Instance, within: float, count: int, time_limit: float | 
     m.alt_margin = pyo.Constraint(expr=expr <= margin)
     stopped = ""
     while len(result["alternatives"]) < count:
-        if not _no_good(built, add):
+        if not _no_good(built, add, min_changes):
             stopped = "every structural decision is fixed by the scenario: there is no other structure"
             break
         out = session.solve(expr)
         if out.objective is None:
-            stopped = (f"no other structure is within {within:.2%} of the optimum (proven: the search is infeasible)"
+            apart = f" differing in at least {min_changes} elements from each plan found" if min_changes > 1 else ""
+            stopped = (f"no other structure{apart} is within {within:.2%} of the optimum (proven: the search is "
+                       "infeasible)"
                        if out.status == "infeasible" else
                        f"the search stopped ({out.status}) before finding another structure; there may be more")
             break

@@ -247,12 +247,17 @@ def pareto(scenario: ScenarioArg,
         console.print(result["message"])
     console.print(f"Frontier written to [bold]{run}[/] ({result['solves']} solves); draw it with "
                   f"`reconfig report {run}`")
+    if not result["points"]:
+        raise typer.Exit(1)
 
 
 @app.command()
 def alternatives(scenario: ScenarioArg,
                  within: Annotated[str, typer.Option(help="margin above the optimum, e.g. 2%")] = "2%",
                  count: Annotated[int, typer.Option(min=1, help="alternatives wanted besides the optimum")] = 3,
+                 min_changes: Annotated[int, typer.Option(
+                     min=1, help="each plan differs from every earlier one in at least this many services or "
+                     "schemes")] = 1,
                  out: Annotated[Path | None, typer.Option(help="run directory")] = None,
                  time_limit: Annotated[float | None, typer.Option(help="seconds per solve")] = None,
                  gap: Annotated[float | None, typer.Option(help="relative MIP gap")] = None,
@@ -268,7 +273,7 @@ def alternatives(scenario: ScenarioArg,
         return
     inst = _load(scenario, json_)
     try:
-        result = run_alternatives(inst, margin, count, time_limit, gap)
+        result = run_alternatives(inst, margin, count, time_limit, gap, min_changes)
     except InputError as e:
         _fail_input(e, json_)
         return

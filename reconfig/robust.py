@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.contrib.solver.solvers.highs import Highs
 
 from reconfig.alternatives import _words, single_objective
 from reconfig.compare import difference
@@ -24,7 +25,16 @@ from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 from reconfig.model import Built, build_model
 from reconfig.results import summary
-from reconfig.session import STRUCTURAL, Session, Structure, fix_structure, same_structure, structure, unfix_structure
+from reconfig.session import (
+    STRUCTURAL,
+    Session,
+    Structure,
+    fix_structure,
+    mip_start,
+    same_structure,
+    structure,
+    unfix_structure,
+)
 from reconfig.solve import Outcome, _solve_once, objective_expr, solve_with_baseline
 
 
@@ -185,7 +195,7 @@ def robust(inst: Instance, futures: list[FutureCase], choose: bool = False, time
     cells = {(c.name, fd.case.name): _evaluate(fd, c, time_limit, mip_gap) for c in cands for fd in fds}
     joint: dict[str, Any] | None = None
     if choose:
-        joint, joint_structure = _minimax(fds, cells, time_limit, mip_gap)
+        joint, joint_structure = _minimax(fds, cells, _least_worst(fds, cands, cells), time_limit, mip_gap)
         if joint_structure is not None:
             c = _add(cands, _Candidate("minimax (joint MILP)", "minimax", joint_structure))
             joint["candidate"] = c.name
@@ -209,10 +219,26 @@ def _best(fd: _Future, cells: dict[tuple[str, str], Outcome]) -> float | None:
     return min(costs) if costs else None
 
 
-def _minimax(fds: list[_Future], cells: dict[tuple[str, str], Outcome], time_limit: float | None,
-             gap: float | None) -> tuple[dict[str, Any], Structure | None]:
+def _least_worst(fds: list[_Future], cands: list[_Candidate],
+                 cells: dict[tuple[str, str], Outcome]) -> _Candidate | None:
+    """The structure-based candidate with the least worst regret (None if every one fails a future)."""
+    best = {fd.case.name: _best(fd, cells) for fd in fds}
+    worst = {}
+    for c in cands:
+        costs = [cells[c.name, fd.case.name].objective for fd in fds]
+        if c.structure is not None and all(v is not None for v in costs) and None not in best.values():
+            worst[c.name] = max((v or 0.0) - (best[fd.case.name] or 0.0) for v, fd in zip(costs, fds, strict=True))
+    if not worst:
+        return None
+    name = min(worst, key=lambda n: worst[n])
+    return next(c for c in cands if c.name == name)
+
+
+def _minimax(fds: list[_Future], cells: dict[tuple[str, str], Outcome], start: _Candidate | None,
+             time_limit: float | None, gap: float | None) -> tuple[dict[str, Any], Structure | None]:
     """One MILP: a copy of each future's model, structural decisions equal across copies, minimise R with
-    R ≥ objective_f − best_f. Its absolute gap is the scenario's relative gap × the mean best objective."""
+    R ≥ objective_f − best_f. Its absolute gap is the scenario's relative gap × the mean best objective. With a
+    `start` candidate, the copies are first solved with its structure fixed, and that plan is the MIP start."""
     best = {fd.case.name: _best(fd, cells) for fd in fds}
     if any(v is None for v in best.values()):
         return {"status": "not solved", "message": "a future has no known solution, so regret is undefined"}, None
@@ -238,12 +264,22 @@ def _minimax(fds: list[_Future], cells: dict[tuple[str, str], Outcome], time_lim
     rel = sc.solver.mip_gap if gap is None else gap
     scale = float(np.mean([abs(v) for v in best.values() if v is not None]))
     limit = time_limit if time_limit is not None else sc.solver.time_limit
+    options = {**sc.solver.options, "mip_abs_gap": max(rel * scale, 1e-9)}
+    solver = Highs()
     t0 = time.perf_counter()
-    out = _solve_once(m, limit, rel, {**sc.solver.options, "mip_abs_gap": max(rel * scale, 1e-9)},
-                      sc.solver.threads)
+    kw: dict[str, Any] = {}
+    if start is not None and start.structure is not None:
+        saved = [fix_structure(b, start.structure) for b in copies]
+        first_out = _solve_once(m, limit, rel, options, sc.solver.threads, solver=solver)
+        for s in saved:
+            unfix_structure(s)
+        if first_out.objective is not None:
+            kw = mip_start(solver, m)
+    out = _solve_once(m, limit, rel, options, sc.solver.threads, solver=solver, **kw)
     info = {"status": out.status, "max_regret": out.objective, "best_bound": out.best_bound,
             "abs_gap": None if out.objective is None or out.best_bound is None else out.objective - out.best_bound,
             "solve_seconds": round(time.perf_counter() - t0, 3), "message": out.message,
+            "mip_start": start.name if kw and start is not None else None,
             "variables": sum(1 for _ in m.component_data_objects(pyo.Var))}
     return info, (structure(copies[0]) if out.objective is not None else None)
 

@@ -56,24 +56,29 @@ class Session:
         return out
 
     def _mip_start(self) -> dict[str, Any]:
-        """Push pending model changes to HiGHS, give it the variables' current values as a MIP start, and
-        ask the next solve not to touch the model again (any change would discard the start)."""
-        try:
-            self.solver.update()
-            col = self.solver._pyomo_var_to_solver_var_map  # private in pyomo 6.10: skip the start if it moves
-            highs = self.solver._solver_model
-        except AttributeError:
-            return {}
-        idx, vals = [], []
-        for v in self.built.model.component_data_objects(pyo.Var, descend_into=True):
-            j = col.get(id(v))
-            if j is not None and v.value is not None:
-                idx.append(j)
-                vals.append(float(v.value))
-        if not idx:
-            return {}
-        highs.setSolution(len(idx), np.array(idx, dtype=np.int32), np.array(vals, dtype=np.float64))
-        return {"auto_updates": {k: False for k in self.solver.config.auto_updates}}
+        return mip_start(self.solver, self.built.model)
+
+
+def mip_start(solver: Highs, model: pyo.ConcreteModel) -> dict[str, Any]:
+    """Push pending model changes to the persistent `solver` (which has solved `model` before), give HiGHS the
+    variables' current values as a MIP start, and return the solve() keywords that keep the next solve from
+    touching the model again (any change would discard the start)."""
+    try:
+        solver.update()
+        col = solver._pyomo_var_to_solver_var_map  # private in pyomo 6.10: skip the start if it moves
+        highs = solver._solver_model
+    except AttributeError:
+        return {}
+    idx, vals = [], []
+    for v in model.component_data_objects(pyo.Var, descend_into=True):
+        j = col.get(id(v))
+        if j is not None and v.value is not None:
+            idx.append(j)
+            vals.append(float(v.value))
+    if not idx:
+        return {}
+    highs.setSolution(len(idx), np.array(idx, dtype=np.int32), np.array(vals, dtype=np.float64))
+    return {"auto_updates": {k: False for k in solver.config.auto_updates}}
 
 
 def structure(built: Built) -> Structure:

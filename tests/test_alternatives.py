@@ -90,6 +90,21 @@ def test_alternatives_are_the_k_best_structures(tmp_path, seed):
         assert a["against_optimum_text"].startswith("net present cost")
 
 
+@pytest.mark.parametrize("seed", [0, 2])
+def test_min_changes_apart(tmp_path, seed):
+    """Each plan is the best structure at least 2 elements away from every earlier one (greedy, as enumerated)."""
+    inst, data = _case(tmp_path, seed, f"apart{seed}")
+    r = alternatives(inst, 0.5, 4, mip_gap=0.0, min_changes=2)
+    ranked = sorted(_brute_force(data).items(), key=lambda kv: kv[1])
+    chosen: list = []
+    for key, value in ranked:
+        if value > ranked[0][1] * 1.5 + 1e-9 or len(chosen) == 5:
+            break
+        if all(len(key[0] ^ c[0]) + len(key[1] ^ c[1]) >= 2 for c, _ in chosen):
+            chosen.append((key, value))
+    assert [p["objective"] for p in [r["optimum"], *r["alternatives"]]] == pytest.approx([v for _, v in chosen])
+
+
 def test_differences_are_named(tmp_path):
     inst, _ = _case(tmp_path, 0, "words")
     r = alternatives(inst, 1.0, 3, mip_gap=0.0)

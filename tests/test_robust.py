@@ -65,7 +65,7 @@ def test_regret_matrix_by_hand(tmp_path):
     assert high["schemes"] == ["S"] and "builds S" in high["against_base_optimum_text"]
     # minimax: the joint MILP agrees (regret 100, proven) and its plan is the high optimum
     assert r["joint"]["status"] == "optimal" and r["joint"]["max_regret"] == pytest.approx(100)
-    assert r["joint"]["candidate"] == "optimum in high"
+    assert r["joint"]["candidate"] == "optimum in high" and r["joint"]["mip_start"] == "optimum in high"
     assert r["chosen"]["name"] == "optimum in high" and r["chosen"]["proven_minimax"]
     assert all(c["proven"] for c in r["cells"] if c["objective"] is not None)
 
