@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
-from reconfig.compare import difference
+from reconfig.compare import difference, difference_text
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 from reconfig.model import Built, _adder, build_model
@@ -85,24 +86,6 @@ def _plan(out: Outcome, s: dict[str, Any], sig: Signature, best: float | None) -
             "schemes_built": sorted(sig[1]), "schemes": s.get("schemes", [])}
 
 
-def _words(d: dict[str, Any]) -> str:
-    """compare.difference() as one plain sentence."""
-    parts = [f"net present cost {d['npv_cost_change_gbp_k'] / 1000:+,.1f} £m"]
-    for key, text in (("services_added", "adds"), ("services_removed", "drops"), ("schemes_added", "builds"),
-                      ("schemes_dropped", "does not build"), ("schemes_retimed", "retimes")):
-        if d[key]:
-            parts.append(f"{text} {', '.join(d[key])}")
-    if d["beds_change"]:
-        parts.append("beds " + ", ".join(f"{b} {n:+,}" for b, n in d["beds_change"].items()))
-    cap = {y: v for y, v in d["capital_change_by_year_gbp_k"].items() if abs(v) >= 0.5}
-    if cap:
-        parts.append("capital " + ", ".join(f"{y} {v / 1000:+,.1f} £m" for y, v in cap.items()))
-    acc = {k: v for k, v in d["access_mean_change_minutes"].items() if abs(v) >= 0.05}
-    if acc:
-        parts.append("mean travel " + ", ".join(f"{k} {v:+.1f} min" for k, v in acc.items()))
-    return "; ".join(parts)
-
-
 def _distinct(i: int, sigs: list[Signature]) -> dict[str, list[str]]:
     """What plan i has that no other listed plan has, and what it lacks that every other has."""
     others = [s for j, s in enumerate(sigs) if j != i]
@@ -143,6 +126,8 @@ def alternatives(inst: Instance, within: float, count: int, time_limit: float | 
     result["optimum"] = _plan(out, summaries[0], sigs[0], best)
     margin = best + within * abs(best)
     result["margin_objective"] = margin
+    # how far the optimum may be from the true one: plans closer together than this are not ranked reliably
+    result["optimum_tolerance"] = None if out.best_bound is None else abs(best - out.best_bound)
     m = built.model
     m.alt_cuts = pyo.ConstraintList()
     add = _adder(m.alt_cuts)
@@ -167,7 +152,7 @@ def alternatives(inst: Instance, within: float, count: int, time_limit: float | 
         plan["rank"] = len(result["alternatives"]) + 1
         d = difference(summaries[0], summaries[-1])
         plan["against_optimum"] = d
-        plan["against_optimum_text"] = _words(d)
+        plan["against_optimum_text"] = difference_text(d)
         result["alternatives"].append(plan)
     else:
         stopped = f"found the {count} requested"
@@ -178,10 +163,8 @@ def alternatives(inst: Instance, within: float, count: int, time_limit: float | 
     return result
 
 
-def frame(result: dict[str, Any]) -> Any:
+def frame(result: dict[str, Any]) -> pd.DataFrame:
     """alternatives.csv: the optimum (rank 0) and each alternative."""
-    import pandas as pd
-
     plans = ([{**result["optimum"], "rank": 0}] if "objective" in result.get("optimum", {}) else []) + \
         result["alternatives"]
     return pd.DataFrame([{

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -180,12 +181,12 @@ def compare(scenario: ScenarioArg,
     console.print(f"Comparison written to [bold]{run}[/]")
 
 
-def _write_analysis(run: Path, inst: Instance, kind: str, data: dict, table: object,
+def _write_analysis(run: Path, inst: Instance, kind: str, data: dict, table: pd.DataFrame,
                     plan: dict | None = None) -> None:
     """An analysis run directory: KIND.json, KIND.csv, manifest.json (and summary.json for `reconfig report`)."""
     with run_directory(run) as tmp:
         (tmp / f"{kind}.json").write_text(json.dumps(data, indent=2, default=str))
-        table.to_csv(tmp / f"{kind}.csv", index=False)  # type: ignore[attr-defined]
+        table.to_csv(tmp / f"{kind}.csv", index=False)
         (tmp / "manifest.json").write_text(json.dumps(manifest(inst, kind), indent=2))
         if plan is not None:
             (tmp / "summary.json").write_text(json.dumps(plan, indent=2, default=str))
@@ -300,6 +301,12 @@ def alternatives(scenario: ScenarioArg,
         only = ", ".join(p["distinct"]["only_here"]) or "nothing"
         console.print(f"[bold]#{p['rank']}[/] against the optimum: {p['against_optimum_text']}. Only this plan "
                       f"has: {only}.", soft_wrap=True)
+    tol = result.get("optimum_tolerance")
+    if tol and any(abs(p["objective"] - opt["objective"]) <= tol for p in result["alternatives"]):
+        npv_only = {k: w for k, w in result["objective"].items() if w} == {"npv_cost": 1.0}
+        amount = f"£{tol / 1000:,.1f}m" if npv_only else f"{tol:,.3f}"
+        console.print(f"[yellow]Note:[/] the optimum is proven only to within {amount} of the objective (its gap); "
+                      "plans closer to it than that are not ranked reliably (use a smaller --gap).", soft_wrap=True)
     console.print(f"Search: {result['stopped']}. Written to [bold]{run}[/]")
 
 

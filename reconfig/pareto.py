@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
@@ -245,10 +246,8 @@ def _filter(found: list[dict[str, Any]]) -> tuple[list[dict], list[dict], list[d
     return kept, dropped, unsolved
 
 
-def frame(result: dict[str, Any]) -> Any:
+def frame(result: dict[str, Any]) -> pd.DataFrame:
     """pareto.csv: one row per point (kept, dropped or unsolved), units in column names."""
-    import pandas as pd
-
     a, b = result["objectives"]
     rows = []
     for group, pts in (("kept", result["points"]), ("dropped", result["dropped"]), ("unsolved", result["unsolved"])):

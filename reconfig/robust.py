@@ -2,9 +2,9 @@
 
 A future rescales the scenario's projected demand (`[[future]]` blocks, or seeded random draws). Candidates are
 the optimum of each future, each named option and do-nothing. A candidate is evaluated in a future with its
-structure held (services by site and year, scheme starts, disposals, demand schemes; a named option holds what
-options.csv fixes) and beds, flows and funding re-optimised. Regret = its objective there − the best known
-objective of that future; the worst regret is the largest over futures (unbounded when it cannot serve one).
+structure held (services by site and year, scheme starts, disposals, demand schemes; a named option holds the
+structural rows options.csv gives it) and beds, flows and funding re-optimised. Regret = its objective there − the
+best known objective of that future; the worst regret is the largest over futures (none when it cannot serve one).
 `choose` also solves one MILP whose futures share the structural decisions and minimises the largest regret.
 """
 
@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from reconfig.alternatives import _words, single_objective
-from reconfig.compare import difference
+from reconfig.alternatives import single_objective
+from reconfig.compare import difference, difference_text
 from reconfig.errors import InputError, Problem
 from reconfig.instance import Instance
 from reconfig.model import Built, build_model
@@ -157,6 +158,8 @@ def _prepare(inst: Instance, f: FutureCase, time_limit: float | None, gap: float
 def _evaluate(fd: _Future, cand: _Candidate, time_limit: float | None, gap: float | None) -> Outcome:
     if cand.kind == "option":
         built = build_model(fd.inst, fix=cand.option, do_nothing_cost=fd.dn_cost)
+        for var in built.model.beds.values():  # beds are not structural: they adapt to the future's demand
+            var.unfix()
         return Session(built, time_limit, gap).solve(objective_expr(built))
     assert cand.structure is not None
     if fd.structure is not None and fd.optimum.status == "optimal" and same_structure(cand.structure, fd.structure):
@@ -325,7 +328,7 @@ def _tables(inst: Instance, fds: list[_Future], cands: list[_Candidate],
             "worst_future": None if fails else worst_f, "fails_in": fails,
             "expected_objective": exp_cost, "expected_regret": exp_regret,
             "schemes": sorted({r["scheme"] for r in o.values.get("schemes", [])}) if o.values else None,
-            "against_base_optimum": d, "against_base_optimum_text": _words(d) if d else None})
+            "against_base_optimum": d, "against_base_optimum_text": difference_text(d) if d else None})
     return {
         "scenario": inst.scenario.name, "objective": dict(w), "unit": "£000" if money else "objective units",
         "futures": [{**dataclasses.asdict(fd.case), "optimum": {
@@ -351,8 +354,6 @@ def _choose(result: dict[str, Any], joint: dict[str, Any] | None) -> dict[str, A
             "joint_bound": joint.get("best_bound") if joint else None}
 
 
-def frame(result: dict[str, Any]) -> Any:
+def frame(result: dict[str, Any]) -> pd.DataFrame:
     """robust.csv: one row per (candidate, future)."""
-    import pandas as pd
-
     return pd.DataFrame(result["cells"])

@@ -71,7 +71,8 @@ def test_regret_matrix_by_hand(tmp_path):
 
 
 def test_named_option_holds_only_its_rows(tmp_path):
-    late = [{"option_id": "works", "item": "scheme_start", "scheme_id": "S", "from_year": "2018/19"}]
+    late = [{"option_id": "works", "item": "scheme_start", "scheme_id": "S", "from_year": "2018/19"},
+            {"option_id": "works", "item": "beds", "site_id": "A", "bed_type": "ac", "value": 10}]  # not held
     inst = _one_site(tmp_path, "opt", options=late)
     r = robust(inst, futures_for(inst, ["high"]), mip_gap=0.0)
     assert [f["name"] for f in r["futures"]] == ["base", "high"]
