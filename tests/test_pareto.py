@@ -151,3 +151,28 @@ def test_objective_no_decision_can_change_is_an_error(tmp_path):
     inst, *_ = _case(tmp_path, 1, "const")
     with pytest.raises(InputError, match="'capital' cannot change"):  # no capital schemes at all
         pareto(inst, ("npv_cost", "capital"), 2, mip_gap=0.0)
+
+
+def test_report_chart_marks_unproven_points():
+    from reconfig.report.charts import pareto_figure
+
+    fig = pareto_figure({"x_label": "cost", "y_label": "minutes", "points": [
+        {"x": 3, "y": 1, "label": "b"}, {"x": 1, "y": 2, "label": "a (time limit)", "proven": False}]})
+    trace = fig["data"][0]
+    assert trace["x"] == [1, 3] and trace["marker"]["symbol"] == ["circle-open", "circle"]
+    assert trace["textposition"] == ["top right", "top left"]
+
+
+@pytest.mark.slow
+def test_llr_frontier(tmp_path):
+    """The LLR model: anchors and one ε point within a short limit per solve, statuses honest."""
+    from pathlib import Path
+
+    from reconfig.scenario import load_scenario
+
+    inst = build_instance(load_scenario(Path(__file__).resolve().parents[1] / "models" / "llr-2017.toml"))
+    r = pareto(inst, ("npv_cost", "travel"), 1, time_limit=30, mip_gap=0.01)
+    assert r["solves"] == 5 and len(r["points"]) >= 2
+    for p in r["points"]:
+        assert p["proven"] == (p["status"] == "optimal") and (p["status"] == "optimal" or "(" in p["label"])
+    assert r["points"][0]["x"] < r["points"][-1]["x"] and r["points"][0]["y"] > r["points"][-1]["y"]
