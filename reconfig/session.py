@@ -36,7 +36,7 @@ class Session:
     solver: Highs = field(default_factory=Highs)
     solves: int = 0
 
-    def solve(self, expr: Any, warm_start: bool = False, options: dict[str, Any] | None = None) -> Outcome:
+    def solve(self, expr: Any, warm_start: bool = False) -> Outcome:
         """Minimise `expr` over the model as it stands now; the solution (if any) is loaded into the model."""
         m = self.built.model
         sc = self.built.inst.scenario
@@ -47,8 +47,7 @@ class Session:
         gap = sc.solver.mip_gap if self.mip_gap is None else self.mip_gap
         t0 = time.perf_counter()
         kw = self._mip_start() if warm_start and self.solves else {}
-        out = _solve_once(m, limit, gap, {**sc.solver.options, **(options or {})}, sc.solver.threads,
-                          solver=self.solver, **kw)
+        out = _solve_once(m, limit, gap, sc.solver.options, sc.solver.threads, solver=self.solver, **kw)
         self.solves += 1
         out.solve_seconds = time.perf_counter() - t0
         if out.objective is not None:

@@ -114,3 +114,10 @@ def test_robust_unknown_future(scenario, tmp_path):
     r = runner.invoke(app, ["robust", scenario, "--futures", "high,medium", "--out", str(tmp_path / "runs" / "x")])
     assert r.exit_code == 2 and "unknown future 'medium'" in r.output and "one of base, high, low" in r.output
     assert _nothing_written(tmp_path)
+
+
+def test_robust_table_without_choose(scenario, tmp_path):
+    r = runner.invoke(app, ["robust", scenario, "--futures", "low", "--out", str(tmp_path / "runs" / "t")])
+    assert r.exit_code == 0, r.output
+    assert "Worst regret" in r.output and "Least worst regret" not in r.output
+    assert "chosen" not in json.loads((tmp_path / "runs" / "t" / "robust.json").read_text())
