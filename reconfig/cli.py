@@ -356,7 +356,9 @@ def robust(scenario: ScenarioArg,
             mark = "" if r["proven"] else " *"
             row.append(f"{fmt(r['objective'])} (+{fmt(r['regret'])}){mark}" if r["objective"] is not None
                        else r["status"])
-        worst = fmt(c["worst_regret"]) if c["worst_regret"] is not None else f"fails in {', '.join(c['fails_in'])}"
+        worst = (fmt(c["worst_regret"]) if c["worst_regret"] is not None else
+                 "; ".join([f"fails in {', '.join(c['fails_in'])}"] * bool(c["fails_in"])
+                           + [f"unknown in {', '.join(c['unknown_in'])}"] * bool(c["unknown_in"])))
         t.add_row(c["name"] + (f" (= {', '.join(c['also'])})" if c["also"] else ""), *row, worst)
     console.print(t)
     console.print("(+x) regret against the best known plan for that future; * not proven optimal (time limit or gap)")

@@ -309,7 +309,9 @@ def _tables(inst: Instance, fds: list[_Future], cands: list[_Candidate],
                          "objective": o.objective, "npv_cost_gbp_k": (o.values.get("objectives", {}).get("npv_cost")
                                                                       if o.values else None),
                          "mip_gap": o.mip_gap, "regret": regret, "regret_upper": upper})
-        fails = [f for f, r in regrets.items() if r is None]
+        missing = [f for f, r in regrets.items() if r is None]
+        fails = [f for f in missing if cells[c.name, f].status == "infeasible"]
+        unknown = [f for f in missing if f not in fails]  # no plan found (time limit, error): not proven either way
         worst_f = max((f for f in regrets if regrets[f] is not None), key=lambda f: regrets[f] or 0.0, default=None)
         weighted = [fd for fd in fds if fd.case.weight is not None]
         exp_cost = exp_regret = None
@@ -324,8 +326,8 @@ def _tables(inst: Instance, fds: list[_Future], cands: list[_Candidate],
             d = difference(base_opt, summary(base.inst, base.built, o, base.baseline, None))
         cand_rows.append({
             "name": c.name, "kind": c.kind, "also": c.also, "option": c.option,
-            "worst_regret": None if fails else max(regrets.values(), default=None),
-            "worst_future": None if fails else worst_f, "fails_in": fails,
+            "worst_regret": None if missing else max(regrets.values(), default=None),
+            "worst_future": None if missing else worst_f, "fails_in": fails, "unknown_in": unknown,
             "expected_objective": exp_cost, "expected_regret": exp_regret,
             "schemes": sorted({r["scheme"] for r in o.values.get("schemes", [])}) if o.values else None,
             "against_base_optimum": d, "against_base_optimum_text": difference_text(d) if d else None})
