@@ -57,6 +57,24 @@ def difference(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def difference_text(d: dict[str, Any]) -> str:
+    """difference() as one plain sentence: cost, services, schemes, beds, capital and access."""
+    parts = [f"net present cost {d['npv_cost_change_gbp_k'] / 1000:+,.1f} £m"]
+    for key, text in (("services_added", "adds"), ("services_removed", "drops"), ("schemes_added", "builds"),
+                      ("schemes_dropped", "does not build"), ("schemes_retimed", "retimes")):
+        if d[key]:
+            parts.append(f"{text} {', '.join(d[key])}")
+    if d["beds_change"]:
+        parts.append("beds " + ", ".join(f"{b} {n:+,}" for b, n in d["beds_change"].items()))
+    cap = {y: v for y, v in d["capital_change_by_year_gbp_k"].items() if abs(v) >= 50}  # shown to £0.1m
+    if cap:
+        parts.append("capital " + ", ".join(f"{y} {v / 1000:+,.1f} £m" for y, v in cap.items()))
+    acc = {k: v for k, v in d["access_mean_change_minutes"].items() if abs(v) >= 0.05}
+    if acc:
+        parts.append("mean travel " + ", ".join(f"{k} {v:+.1f} min" for k, v in acc.items()))
+    return "; ".join(parts)
+
+
 def compare(inst: Instance, options: list[str], time_limit: float | None = None,
             mip_gap: float | None = None) -> dict[str, Any]:
     """Solve do-nothing, the optimum and each option; report each against the optimum."""

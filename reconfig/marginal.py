@@ -27,7 +27,7 @@ from pyomo.core.expr.visitor import identify_variables
 from reconfig.diagnose import _limit, _Names, _num, _plain, money
 from reconfig.instance import Instance
 from reconfig.model import Built, build_model
-from reconfig.solve import Outcome, _solve_once, objective_expr
+from reconfig.solve import Outcome, objective_expr, solve_exact
 
 LIMITS = ("capital_limit", "capital_total", "funding", "funding_total", "savings", "min_sites", "max_sites",
           "min_volume", "max_volume", "bed_capacity", "coverage", "ward_changes")
@@ -283,7 +283,7 @@ def _optimum(inst: Instance, fix: str | None, do_nothing_cost: float | None, cut
     built = build_model(inst, fix=fix, do_nothing_cost=do_nothing_cost)
     built.model.obj = pyo.Objective(expr=objective_expr(built), sense=pyo.minimize)
     opts = {**sc.solver.options, "objective_bound": cutoff + 1e-9 * max(1.0, abs(cutoff))}
-    out = _solve_once(built.model, time_limit, mip_gap, opts, sc.solver.threads)
+    out = solve_exact(built, Highs(), time_limit, mip_gap, opts, sc.solver.threads)
     if out.status == "infeasible":  # nothing below the cut-off: the known plan is optimal
         return cutoff, cutoff
     if out.objective is None:

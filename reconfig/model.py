@@ -458,8 +458,9 @@ def build_model(inst: Instance, fix: str | None = None, do_nothing_cost: float |
     built.labels = labels
     terms = built.objective_terms
     terms["npv_cost"] = npv
-    terms["savings"] = -recurrent[nT - 1] if sc.constraints.savings_year is None else -recurrent[
-        years.index(sc.constraints.savings_year)]
+    terms["capital"] = sum(spend.values())  # gross capital of schemes started, incl. spend falling after the horizon
+    terms["savings"] = recurrent[nT - 1] if sc.constraints.savings_year is None else recurrent[
+        years.index(sc.constraints.savings_year)]  # recurrent cost minimised = saving against do-nothing maximised
     terms["change"] = sum((1 - m.y[k, s, t]) if (k, s) in inst.today else m.y[k, s, t] for (k, s, t) in ykeys)
     if travel_wanted:
         _travel_terms(built, hosts, T, wanted)

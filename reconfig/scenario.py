@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from reconfig.errors import InputError, Problem
 
 FY = re.compile(r"^(\d{4})/(\d{2})$")
-OBJECTIVES = ("npv_cost", "travel", "max_travel", "coverage", "change", "savings")
+OBJECTIVES = ("npv_cost", "travel", "max_travel", "coverage", "change", "savings", "capital")
 
 
 def fy_start(label: str) -> int:
@@ -35,7 +35,7 @@ class Objective(Strict):
     """Weighted sum of objectives (`weights`) or a lexicographic order (`lexicographic`).
 
     Units: npv_cost £000; travel and max_travel minutes; coverage share (0–1, maximised);
-    change service moves; savings £000 (maximised). A lexicographic order optimises each in
+    change service moves; savings £000 (maximised); capital £000 (gross). A lexicographic order optimises each in
     turn, holding earlier ones within `tolerance` (relative) of their optimum.
     """
 
@@ -157,6 +157,42 @@ class Solver(Strict):
         default_factory=dict, description="HiGHS options passed through, e.g. {presolve = \"off\"}")
 
 
+class Future(Strict):
+    """A named demand future for `reconfig robust` (docs/analysis.md). Demand in horizon year t (t = 0 first) is
+    the scenario's demand × demand_factor × (1 + growth_pct/100)^(t+1) × service_factor[service]."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    probability: float | None = Field(default=None, ge=0, le=1)
+    demand_factor: float = Field(default=1.0, gt=0, description="level multiplier on all demand")
+    growth_pct: float = Field(default=0.0, gt=-100, description="extra growth per year, compounding from base_year")
+    service_factor: dict[str, float] = Field(default_factory=dict, description="activity shift by service")
+
+    @field_validator("name")
+    @classmethod
+    def _not_base(cls, v: str) -> str:
+        if v == "base":
+            raise ValueError("'base' is the scenario's own demand; give this future another name")
+        return v
+
+    @field_validator("service_factor")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, f in v.items():
+            if not f > 0:
+                raise ValueError(f"service_factor for {k!r} must be > 0, got {f}")
+        return v
+
+
+class Uncertainty(Strict):
+    """Distributions of `reconfig robust --draws N`: per draw, extra growth per year ~ Normal(growth_mean_pct,
+    growth_sd_pct) and per service an activity-shift factor ~ LogNormal(0, shift_sd)."""
+
+    growth_mean_pct: float = 0.0
+    growth_sd_pct: float = Field(default=0.5, ge=0)
+    shift_sd: float = Field(default=0.05, ge=0)
+
+
 class Scenario(Strict):
     name: str
     description: str = ""
@@ -171,6 +207,8 @@ class Scenario(Strict):
     travel: Travel = Field(default_factory=Travel)
     sweep: list[Sweep] = Field(default_factory=list)
     solver: Solver = Field(default_factory=Solver)
+    future: list[Future] = Field(default_factory=list, description="named demand futures ([[future]])")
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("base_year")
@@ -199,6 +237,9 @@ class Scenario(Strict):
                 raise ValueError(f"year {label!r} is not in the horizon {self.horizon}")
         if c.savings_target_gbp_k is not None and c.savings_year is None:
             c.savings_year = self.horizon[-1]
+        names = [f.name for f in self.future]
+        if len(set(names)) < len(names):
+            raise ValueError(f"future names must be unique, got {names}")
         return self
 
     @property

@@ -19,3 +19,13 @@ def test_difference_names_moves_schemes_beds_cost_and_access():
     assert d["beds_change"] == {"acute": -10}
     assert d["npv_cost_change_gbp_k"] == 200 and d["capital_change_by_year_gbp_k"] == {"2020/21": 30}
     assert d["access_mean_change_minutes"] == {"ed": 5.0}
+
+
+def test_difference_text_reads_as_one_sentence():
+    from reconfig.compare import difference_text
+
+    a = _s([("ed", "A"), ("ed", "B")], [("c1", "2017/18")], [("acute", 100)], 1000, 50, 20.0)
+    b = _s([("ed", "A"), ("ed", "C")], [("c3", "2017/18")], [("acute", 90)], 3500, 2050, 25.0)
+    assert difference_text(difference(a, b)) == (
+        "net present cost +2.5 £m; adds ed at C; drops ed at B; builds c3; does not build c1; beds acute -10; "
+        "capital 2020/21 +2.0 £m; mean travel ed +5.0 min")

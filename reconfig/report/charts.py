@@ -252,10 +252,15 @@ def pareto_figure(pareto: dict[str, Any]) -> dict[str, Any] | None:
     if not pts:
         return None
     pts = sorted(pts, key=lambda p: float(p["x"]))
-    data = [{"type": "scatter", "mode": "lines+markers+text", "name": "Efficient plans",
-             "x": [float(p["x"]) for p in pts], "y": [float(p["y"]) for p in pts],
-             "text": [e(p.get("label", "")) for p in pts], "textposition": "top right",
-             "marker": {"size": 10, "color": OKABE_ITO[0]}, "line": {"color": OKABE_ITO[0]}}]
+    xs = [float(p["x"]) for p in pts]
+    mid = (xs[0] + xs[-1]) / 2
+    data = [{"type": "scatter", "mode": "lines+markers+text", "name": "Efficient plans (open marker: not proven)",
+             "x": xs, "y": [float(p["y"]) for p in pts],
+             "text": [e(p.get("label", "")) for p in pts],
+             "textposition": ["top right" if x <= mid else "top left" for x in xs],  # labels stay inside the plot
+             "marker": {"size": 10, "color": OKABE_ITO[0],
+                        "symbol": ["circle-open" if p.get("proven") is False else "circle" for p in pts]},
+             "line": {"color": OKABE_ITO[0]}}]
     return {"data": data, "layout": _layout("Trade-off between objectives (Pareto frontier)", height=440,
                                             xaxis=_axis(pareto.get("x_label", "x")),
                                             yaxis=_axis(pareto.get("y_label", "y")))}
