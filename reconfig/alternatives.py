@@ -130,7 +130,7 @@ def alternatives(inst: Instance, within: float, count: int, time_limit: float | 
     result["optimum_tolerance"] = None if out.best_bound is None else abs(best - out.best_bound)
     m = built.model
     m.alt_cuts = pyo.ConstraintList()
-    add = _adder(m.alt_cuts)
+    add = _adder(m.alt_cuts, {})
     m.alt_margin = pyo.Constraint(expr=expr <= margin)
     stopped = ""
     while len(result["alternatives"]) < count:
