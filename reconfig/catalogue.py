@@ -63,12 +63,13 @@ def _open(path: Path, wait: float) -> Any:
 
 
 @contextmanager
-def connect(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Any]:
+def connect(root: Path, wait: float | None = None) -> Iterator[Any]:
     """A connection to ROOT/catalogue.duckdb with the current schema. A corrupt or outdated file is moved
     aside (`catalogue.duckdb.corrupt-<time>`) and rebuilt from the manifests: it is only an index."""
     import duckdb
 
     path = catalogue_path(root)
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
     try:
         Path(root).mkdir(parents=True, exist_ok=True)
     except OSError as e:

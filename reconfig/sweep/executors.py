@@ -16,6 +16,7 @@ from reconfig.sweep.point import failed_record, run_point
 
 Task = dict[str, Any]
 MAX_ATTEMPTS = 2  # a point whose worker process dies twice is recorded as failed
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
 
 
 class SweepError(Exception):
@@ -113,13 +114,13 @@ class DaskCluster:
 
     threads_per_point = 1
 
-    def __init__(self, address: str, timeout: float = 10.0):
+    def __init__(self, address: str):
         try:
             from distributed import Client
         except ImportError as e:  # pragma: no cover - a main dependency
             raise SweepError("--scheduler needs dask[distributed]: pip install 'dask[distributed]'") from e
         try:
-            self.client = Client(address, timeout=timeout, set_as_default=False)
+            self.client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as e:
             raise SweepError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         info = self.client.scheduler_info()
