@@ -138,3 +138,20 @@ def test_access_rules_are_reachable_by_service(tmp_path: Path) -> None:
     path = tiny_scenario(tmp_path)
     sc = load_scenario(path, {"access.ip.max_minutes": 30, "access.ip.mode": "blue_light"})
     assert [(a.service, a.max_minutes, a.mode) for a in sc.access] == [("ip", 30, "blue_light")]
+
+
+def test_documented_examples_are_valid_on_the_llr_data(tmp_path: Path) -> None:
+    import re
+
+    from reconfig.sweep.plan import Parameter, check_keys
+
+    root = Path(__file__).resolve().parents[1]
+    blocks = re.findall(r"```toml\n(.*?)```", (root / "docs" / "sweep.md").read_text(encoding="utf-8"), re.S)
+    path = tmp_path / "doc.toml"
+    path.write_text(f'name = "doc"\ndata = "{root / "data" / "llr"}"\nbase_year = "2016/17"\n'
+                    'horizon = ["2017/18", "2018/19", "2019/20", "2020/21"]\n' + "\n".join(blocks))
+    sc = load_scenario(path)
+    assert len(sc.adjust) == 6 and [s.label for s in sc.sweep] == ["Discount rate", "Capital cost overrun"]
+    occupancy = build_instance(sc).bed_types["occupancy"]
+    assert occupancy["acute"] == 0.95 and occupancy["rehab"] == 0.9
+    check_keys(sc, [Parameter(s.key, s.values) for s in sc.sweep])
