@@ -54,7 +54,8 @@ def prepare(scenario_path: Path, vary: list[str], grid: bool, time_limit: float 
     return Plan(sc, spec)
 
 
-def _manifest(sc: Scenario, spec: dict[str, Any], records: dict[str, dict[str, Any]], status: str) -> dict:
+def _manifest(sc: Scenario, spec: dict[str, Any], records: dict[str, dict[str, Any]],
+              status: str) -> dict[str, Any]:
     from reconfig.results import manifest
 
     failed = sum(1 for r in records.values() if not has_solution(r))
