@@ -13,7 +13,7 @@ subset, to show whether it is representative. Each configuration runs `reconfig 
 cli.py sweep … --json`) into a temporary folder, with the same --gap and --time-limit. Points per minute are
 measured over the sweep's own session (from the first point submitted to the last stored: spec.json) and end to end
 (process start to exit, including Python start-up, the plan, worker start-up and writing the run directory).
-Results: benchmarks/results/sweep.json and sweep.md.
+Results: benchmarks/results/sweep[-LABEL].json; the write-up is benchmarks/results/sweep.md.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ def run_sweep(name: str, params: dict[str, list[float]], extra: list[str], gap: 
     for r in recs:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     walls = [r["wall_seconds"] for r in recs if r.get("wall_seconds") is not None]
+    cpus = [r["cpu_seconds"] for r in recs if r.get("cpu_seconds") is not None]
     gaps = [r["mip_gap"] for r in recs if r.get("mip_gap") is not None]
     return {"name": name, "executor": session["executor"], "points": len(recs),
             "session_seconds": session["wall_seconds"], "end_to_end_seconds": round(end_to_end, 1),
@@ -113,9 +114,13 @@ def run_sweep(name: str, params: dict[str, list[float]], extra: list[str], gap: 
             "points_per_minute_end_to_end": round(60 * len(recs) / end_to_end, 2), "statuses": statuses,
             "point_seconds_mean": round(statistics.mean(walls), 2), "point_seconds_median":
             round(statistics.median(walls), 2), "point_seconds_max": round(max(walls), 2),
+            "point_cpu_seconds_mean": round(statistics.mean(cpus), 2) if cpus else None,
+            "cpu_share_per_worker": round(sum(cpus) / sum(walls), 2) if cpus else None,
             "max_gap": max(gaps) if gaps else None, "load_before": [round(x, 2) for x in load_before],
             "load_after": [round(x, 2) for x in os.getloadavg()],
-            "point_seconds": {json.dumps(r["overrides"], sort_keys=True): r["wall_seconds"] for r in recs}}
+            "point_seconds": {json.dumps(r["overrides"], sort_keys=True): r["wall_seconds"] for r in recs},
+            "not_optimal": {json.dumps(r["overrides"], sort_keys=True): r["status"] for r in recs
+                            if r["status"] != "optimal"}}
 
 
 def dask_sweep(name: str, params: dict[str, list[float]], gap: float, time_limit: float, tmp: Path) -> dict:
@@ -131,10 +136,14 @@ def dask_sweep(name: str, params: dict[str, list[float]], gap: float, time_limit
     return res
 
 
+SKIP = ("point_seconds", "not_optimal")  # not printed
+
+
 def table(results: list[dict[str, Any]], base: dict[str, Any] | None) -> str:
     rows = ["| configuration | executor | points | session (s) | points/min | end to end (s) | points/min end to end "
-            "| speed-up | point time mean / median / max (s) | statuses | largest gap | load avg before → after |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| speed-up | point time mean / median / max (s) | CPU s per point | CPU share per worker | statuses "
+            "| largest gap | load avg before → after |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         speed = f"{r['points_per_minute'] / base['points_per_minute']:.2f}×" if base else "–"
         st = ", ".join(f"{k} {v}" for k, v in sorted(r["statuses"].items()))
@@ -142,7 +151,9 @@ def table(results: list[dict[str, Any]], base: dict[str, Any] | None) -> str:
         rows.append(f"| {r['name']} | {r['executor']} | {r['points']} | {r['session_seconds']:.0f} | "
                     f"**{r['points_per_minute']:.2f}** | {r['end_to_end_seconds']:.0f} | "
                     f"{r['points_per_minute_end_to_end']:.2f} | {speed} | {r['point_seconds_mean']:.1f} / "
-                    f"{r['point_seconds_median']:.1f} / {r['point_seconds_max']:.1f} | {st} | {gap} | "
+                    f"{r['point_seconds_median']:.1f} / {r['point_seconds_max']:.1f} | "
+                    f"{r.get('point_cpu_seconds_mean') or '–'} | {r.get('cpu_share_per_worker') or '–'} | "
+                    f"{st} | {gap} | "
                     f"{r['load_before'][0]:.1f} → {r['load_after'][0]:.1f} |")
     return "\n".join(rows)
 
@@ -153,23 +164,28 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
     ap.add_argument("--one-worker-points", type=int, default=34, choices=(34, 100),
                     help="34: base + lowest, middle, highest of each input; 100: every point")
+    ap.add_argument("--points", type=int, default=100, choices=(34, 100),
+                    help="points of the 2-worker and Dask runs (34: the same subset)")
     ap.add_argument("--only", choices=("1", "2", "dask"), action="append", help="run only these configurations")
     ap.add_argument("--quick", action="store_true", help="5 points each (2 inputs × 2 values + base)")
+    ap.add_argument("--label", default="", help="results go to benchmarks/results/sweep[-LABEL].json")
     args = ap.parse_args()
-    full = PARAMETERS if not args.quick else subset(dict(list(PARAMETERS.items())[:2]), 2)
+    full = subset(PARAMETERS, 9 if args.points == 100 else 3)
+    if args.quick:
+        full = subset(dict(list(PARAMETERS.items())[:2]), 2)
     one = full if args.quick or args.one_worker_points == 100 else subset(PARAMETERS, 3)
     only = set(args.only or ("1", "2", "dask"))
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         if "1" in only:
             results.append(run_sweep("1 worker", one, ["--workers", "1"], args.gap, args.time_limit, Path(tmp)))
-            print(json.dumps({k: v for k, v in results[-1].items() if k != "point_seconds"}), flush=True)
+            print(json.dumps({k: v for k, v in results[-1].items() if k not in SKIP}), flush=True)
         if "2" in only:
             results.append(run_sweep("2 workers", full, ["--workers", "2"], args.gap, args.time_limit, Path(tmp)))
-            print(json.dumps({k: v for k, v in results[-1].items() if k != "point_seconds"}), flush=True)
+            print(json.dumps({k: v for k, v in results[-1].items() if k not in SKIP}), flush=True)
         if "dask" in only:
             results.append(dask_sweep("Dask LocalCluster, 2 workers", full, args.gap, args.time_limit, Path(tmp)))
-            print(json.dumps({k: v for k, v in results[-1].items() if k != "point_seconds"}), flush=True)
+            print(json.dumps({k: v for k, v in results[-1].items() if k not in SKIP}), flush=True)
     two = next((r for r in results if r["name"] == "2 workers"), None)
     single = next((r for r in results if r["name"] == "1 worker"), None)
     if two and single:  # the 2-worker run's point times on the 1-worker subset
@@ -178,11 +194,13 @@ def main() -> None:
             statistics.mean(two["point_seconds"][k] for k in common), 2)
         two["mean_seconds_on_1_worker_subset"] = single["same_points_in_2_worker_run_mean_seconds"]
     data = {"machine": machine(), "scenario": str(SCENARIO.relative_to(ROOT)), "gap": args.gap,
+            "points": sum(len(v) for v in full.values()) + 1,
             "time_limit": args.time_limit, "parameters": PARAMETERS, "quick": args.quick,
             "one_worker_points": sum(len(v) for v in one.values()) + 1,
             "measured": time.strftime("%Y-%m-%d %H:%M"), "results": results}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / ("sweep-quick.json" if args.quick else "sweep.json")).write_text(json.dumps(data, indent=2) + "\n")
+    name = "sweep" + (f"-{args.label}" if args.label else "") + ("-quick" if args.quick else "")
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
     print(table(results, single))
 
 

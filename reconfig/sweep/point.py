@@ -72,7 +72,7 @@ def run_point(task: dict[str, Any]) -> dict[str, Any]:
     from reconfig.scenario import load_scenario
     from reconfig.solve import solve_instance, solve_with_baseline
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     rec: dict[str, Any] = {"id": task["id"], "index": task["index"], "overrides": task["overrides"],
                            "host": socket.gethostname(), "pid": os.getpid(),
                            "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -99,6 +99,7 @@ def run_point(task: dict[str, Any]) -> dict[str, Any]:
         rec.update(status="error", objective=None, error=f"{type(e).__name__}: {e}",
                    traceback=traceback.format_exc(limit=8))
     rec["wall_seconds"] = round(time.perf_counter() - t0, 3)
+    rec["cpu_seconds"] = round(time.process_time() - cpu0, 3)  # of the whole worker process meanwhile
     return rec
 
 
