@@ -212,6 +212,8 @@ LIST_COLUMNS = ("run_id", "kind", "scenario_name", "option", "status", "objectiv
 
 def list_runs(root: Path, kind: str | None = None, scenario: str | None = None) -> list[dict[str, Any]]:
     """Indexed runs (after a reindex), newest first; `scenario` matches the scenario name or file."""
+    if not Path(root).is_dir():
+        return []
     reindex(root)
     where, args = [], []
     if kind:

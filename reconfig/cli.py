@@ -293,6 +293,9 @@ def runs_list(kind: Annotated[str | None, typer.Option(help="solve, compare, swe
     if json_:
         print(json.dumps(rows, indent=2, default=str))
         return
+    if not rows:
+        console.print(f"No runs in {root}" + (" matching the filters" if kind or scenario_ else ""))
+        return
     t = Table(title=f"Runs in {root}")
     for c in ("Run", "Kind", "Scenario", "Status", "Objective", "Gap", "Created"):
         t.add_column(c, justify="right" if c in ("Objective", "Gap") else "left", overflow="fold")
