@@ -34,3 +34,14 @@ def tiny_scenario(tmp_path: Path, name: str = "tiny", **settings: Any) -> Path:
     settings.setdefault("objective", {"weights": {"npv_cost": 1.0, "travel": 20.0}})
     make(tmp_path, TABLES, years=2, name=name, **settings)
     return Path(tmp_path) / name / "scenario.toml"
+
+
+def crash_worker_at_rate(task: dict[str, Any]) -> dict[str, Any]:
+    """run_point, except that a point with discount rate 0.09 kills its worker process (like a solver crash)."""
+    import os
+
+    from reconfig.sweep.point import run_point
+
+    if task["overrides"].get("finance.discount_rate") == 0.09:
+        os._exit(3)
+    return run_point(task)

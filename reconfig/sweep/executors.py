@@ -6,7 +6,7 @@ Each executor yields finished point records in completion order; the caller (the
 from __future__ import annotations
 
 import multiprocessing
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -15,7 +15,6 @@ from typing import Any, Protocol
 from reconfig.sweep.point import failed_record, run_point
 
 Task = dict[str, Any]
-MAX_ATTEMPTS = 2  # a point whose worker process dies twice is recorded as failed
 CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
 
 
@@ -64,13 +63,17 @@ class LocalProcesses:
         return self._pool
 
     def results(self, tasks: list[Task]) -> Iterator[dict[str, Any]]:
-        queue = deque(tasks)
-        attempts: Counter[str] = Counter()
+        """Yield records as points finish. When a worker process dies, every point then in flight is a suspect:
+        each is re-run alone on a fresh pool, and one that kills its worker alone is recorded as failed."""
+        queue, suspects = deque(tasks), deque[Task]()
         running: dict[Future, Task] = {}
+        isolating = False  # re-running suspects one at a time
         pool = self._new_pool()
-        while queue or running:
-            while queue and len(running) < self.workers:
-                t = queue.popleft()
+        while queue or suspects or running:
+            isolating = isolating and bool(suspects or running)
+            source, window = (suspects, 1) if isolating else (queue, self.workers)
+            while source and len(running) < window:
+                t = source.popleft()
                 running[pool.submit(run_point, t)] = t
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             crashed = []
@@ -80,16 +83,15 @@ class LocalProcesses:
                     yield f.result()
                 except BrokenProcessPool:
                     crashed.append(t)
-            if crashed:  # every point in flight shares the blame: retry each on a fresh pool, up to a limit
-                crashed += running.values()
+            if crashed:
+                in_flight = crashed + list(running.values())
                 running.clear()
-                for t in crashed:
-                    attempts[t["id"]] += 1
-                    if attempts[t["id"]] >= MAX_ATTEMPTS:
-                        yield failed_record(t, f"the worker process died while solving this point "
-                                               f"{MAX_ATTEMPTS} times (out of memory or a solver crash)")
-                    else:
-                        queue.appendleft(t)
+                if len(in_flight) == 1:
+                    yield failed_record(in_flight[0], "the worker process died while solving this point alone "
+                                                      "(out of memory or a solver crash)")
+                else:
+                    suspects.extend(in_flight)
+                    isolating = True
                 pool = self._new_pool()
 
     def close(self) -> None:
