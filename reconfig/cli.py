@@ -16,7 +16,7 @@ from rich.table import Table
 
 from reconfig.errors import InputError
 from reconfig.instance import Instance, build_instance
-from reconfig.results import manifest, plan_figures, run_directory, summary, write_run
+from reconfig.results import manifest, outcome_fields, plan_figures, run_directory, summary, write_run
 from reconfig.scenario import load_scenario
 from reconfig.solve import solve_with_baseline
 
@@ -136,7 +136,7 @@ def solve(scenario: ScenarioArg,
         s["diagnosis"] = diagnose_after_solve(inst, chosen, baseline[1], time_limit)
     name = inst.scenario.name + (f"-{chosen}" if chosen and chosen != inst.scenario.option else "")
     run = out or Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    write_run(run, s, manifest(inst, "solve"))
+    write_run(run, s, manifest(inst, "solve", **outcome_fields(s)))
     if report_:
         from reconfig.report import build_report
 
@@ -170,7 +170,10 @@ def compare(scenario: ScenarioArg,
     run = out or Path("runs") / f"{inst.scenario.name}-compare-{time.strftime('%Y%m%d-%H%M%S')}"
     with run_directory(run) as tmp:
         (tmp / "compare.json").write_text(json.dumps(result, indent=2, default=str))
-        (tmp / "manifest.json").write_text(json.dumps(manifest(inst, "compare"), indent=2))
+        extra = {**outcome_fields(result["runs"]["optimum"]), "options": names, "timings": {
+            "build_and_solve_seconds_total": round(sum(r.get("build_seconds", 0) + r.get("solve_seconds", 0)
+                                                       for r in result["runs"].values()), 3)}}
+        (tmp / "manifest.json").write_text(json.dumps(manifest(inst, "compare", **extra), indent=2))
     if json_:
         print(json.dumps({"run": str(run), "against_optimum": result["against_optimum"]}, default=str))
         return
@@ -516,6 +519,215 @@ def robust(scenario: ScenarioArg,
                           f"({fmt(ch['worst_regret'])}, in {ch['worst_future']})"
                           + ("" if ch["proven_minimax"] else "; not proven minimax (see the joint MILP's status)"))
     console.print(f"Written to [bold]{run}[/]")
+@app.command()
+def sweep(scenario: Annotated[Path | None, typer.Argument(help="scenario file (TOML); not with --resume")] = None,
+          vary: Annotated[list[str] | None, typer.Option(
+              "--vary", help="KEY=V1,V2,… (repeatable), e.g. constraints.capital_total_gbp_k=250000,300000 or "
+              "'adjust.bed_types.occupancy\\[acute]=0.85,0.95'; default: the scenario's \\[\\[sweep]] blocks")] = None,
+          grid: Annotated[bool, typer.Option("--grid", help="every combination of the values (default: one-way, "
+                                             "each parameter alone with the others at base)")] = False,
+          workers: Annotated[int | None, typer.Option(help="local worker processes (default: cores)", min=1)] = None,
+          scheduler: Annotated[str | None, typer.Option(help="run on a Dask cluster, e.g. tcp://HOST:8786")] = None,
+          resume: Annotated[Path | None, typer.Option(help="continue an unfinished sweep (its .partial "
+                                                      "directory)")] = None,
+          out: Annotated[Path | None, typer.Option(help="run directory (default runs/<scenario>-sweep-<time>)")]
+          = None,
+          time_limit: Annotated[float | None, typer.Option(help="seconds per solve")] = None,
+          gap: Annotated[float | None, typer.Option(help="relative MIP gap per solve")] = None,
+          baseline: Annotated[bool, typer.Option("--baseline", help="solve do-nothing at every point to report "
+                                                 "savings (always done where a savings target needs it)")] = False,
+          json_: JsonOpt = False) -> None:
+    """Sensitivity sweep: a full solve per point (status and gap each), in parallel, resumable; writes sweep.csv,
+    sweep.json (tornado) and manifest.json."""
+    import os
+
+    from reconfig.sweep import SweepError, execute, finish, open_executor, prepare, reopen, start
+    from reconfig.sweep.console import SweepProgress, results_table
+    from reconfig.sweep.point import has_solution
+
+    try:
+        if resume is not None:
+            given = [n for n, v in (("SCENARIO", scenario), ("--vary", vary), ("--grid", grid), ("--out", out),
+                                    ("--time-limit", time_limit), ("--gap", gap), ("--baseline", baseline)) if v]
+            if given:
+                raise SweepError(f"--resume continues the sweep as it was planned; drop {', '.join(given)}")
+            d, plan = reopen(resume)
+        elif scenario is None:
+            raise SweepError("give a SCENARIO to sweep, or --resume RUN_DIR")
+        else:
+            plan = prepare(scenario, vary or [], grid, time_limit, gap, baseline)
+            d = None
+        todo = len(plan.spec["points"]) - (len(d.finished(plan.spec["points"])) if d else 0)
+        executor = open_executor(min(workers or os.cpu_count() or 1, max(todo, 1)), scheduler)
+        try:
+            if d is None:
+                name = f"{plan.scenario.name}-sweep-{time.strftime('%Y%m%d-%H%M%S')}"
+                d = start(plan, out or Path("runs") / name)
+        except BaseException:
+            executor.close()
+            raise
+    except InputError as e:
+        _fail_input(e, json_)
+        return
+    except SweepError as e:
+        err.print(f"[red]{e}[/]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    done = d.finished(plan.spec["points"])
+    err.print(f"Sweep of {plan.scenario.name}: {len(plan.spec['points'])} points ({len(done)} already done) on "
+              f"{executor.description}; working in {d.path}", highlight=False, soft_wrap=True)
+    try:
+        with SweepProgress(plan.spec, done, err, "sweep") as bar:
+            records = execute(d, plan, executor, bar.update)
+    except KeyboardInterrupt:
+        kept = len(d.finished(plan.spec["points"]))
+        err.print(f"interrupted: {kept} of {len(plan.spec['points'])} points are kept in {d.path}; continue with "
+                  f"reconfig sweep --resume {d.path}", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+    run = finish(d, plan, records)
+    failed = sum(1 for r in records.values() if not has_solution(r))
+    if json_:
+        print(json.dumps({"run": str(run), "points": len(records), "failed": failed}))
+    else:
+        console.print(results_table(plan.spec, records))
+        console.print(f"Sweep written to [bold]{run}[/] ({failed} of {len(records)} points without a solution)")
+    if failed:
+        raise typer.Exit(1)
+
+
+runs_app = typer.Typer(no_args_is_help=True, help="The run catalogue: list, show and compare run directories.")
+app.add_typer(runs_app, name="runs")
+RootOpt = Annotated[Path, typer.Option("--root", help="folder of run directories holding catalogue.duckdb")]
+
+
+def _catalogue_failed(e: Exception) -> None:
+    err.print(f"[red]{e}[/]", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _find_run(root: Path, ref: str) -> Path:
+    from reconfig.catalogue import find_run
+
+    try:
+        return find_run(root, ref)
+    except LookupError as e:
+        err.print(f"[red]{e}[/]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+@runs_app.command("list")
+def runs_list(kind: Annotated[str | None, typer.Option(help="solve, compare, sweep, …")] = None,
+              scenario_: Annotated[str | None, typer.Option("--scenario", help="scenario name or file")] = None,
+              root: RootOpt = Path("runs"), json_: JsonOpt = False) -> None:
+    """Runs in the catalogue, newest first (runs not yet indexed are indexed first)."""
+    from reconfig.catalogue import CatalogueError, list_runs
+
+    try:
+        rows = list_runs(root, kind, scenario_)
+    except CatalogueError as e:
+        _catalogue_failed(e)
+        return
+    if json_:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        console.print(f"No runs in {root}" + (" matching the filters" if kind or scenario_ else ""))
+        return
+    t = Table(title=f"Runs in {root}")
+    for c in ("Run", "Kind", "Scenario", "Status", "Objective", "Gap", "Created"):
+        t.add_column(c, justify="right" if c in ("Objective", "Gap") else "left", overflow="fold")
+    for r in rows:
+        t.add_row(r["run_id"], r["kind"] or "", (r["scenario_name"] or "") + (f" ({r['option']})" if r["option"]
+                                                                               else ""),
+                  r["status"] or "", f"{r['objective']:,.1f}" if r["objective"] is not None else "–",
+                  f"{r['mip_gap'] * 100:.2f}%" if r["mip_gap"] is not None else "–",
+                  (r["created"] or "").replace("T", " ")[:16])
+    console.print(t)
+
+
+@runs_app.command("show")
+def runs_show(run: Annotated[str, typer.Argument(help="run id (directory name, or a unique prefix) or path")],
+              root: RootOpt = Path("runs"), json_: JsonOpt = False) -> None:
+    """A run's manifest (scenario, input hash, versions, timings, status) and headline results."""
+    from reconfig.runs import details
+
+    d = details(_find_run(root, run))
+    if json_:
+        print(json.dumps(d, indent=2, default=str))
+        return
+    man = d["manifest"]
+    t = Table(title=f"Run {d['run_id']}", show_header=False)
+    for k in ("kind", "status", "scenario", "option", "data", "input_hash", "reconfig", "code_version", "highspy",
+              "pyomo", "python", "created"):
+        if man.get(k) is not None:
+            t.add_row(k, str(man[k]))
+    for k, v in (man.get("timings") or {}).items():
+        t.add_row(f"timings.{k}", str(v))
+    t.add_row("path", d["path"])
+    t.add_row("files", ", ".join(d["files"]))
+    console.print(t)
+    if "plan" in d:
+        p = d["plan"]
+        gap = f"{p['mip_gap'] * 100:.3f} %" if p.get("mip_gap") is not None else "n/a"
+        console.print(f"Plan: {p['status']}, objective {p['objective']}, gap {gap}", highlight=False)
+        for y, c in (p.get("capital_spend_by_year") or {}).items():
+            console.print(f"  capital {y}: £{c / 1000:,.1f}m", highlight=False)
+        console.print("  schemes: " + (", ".join(p["schemes"]) or "none"), highlight=False)
+    for name, r in (d.get("compare") or {}).items():
+        console.print(f"  {name}: {r['status']}, objective {r['objective']}", highlight=False)
+    if "sweep" in d:
+        console.print("Sweep: " + ", ".join(f"{k} {v}" for k, v in d["sweep"].items()), highlight=False)
+
+
+@runs_app.command("compare")
+def runs_compare(run_a: Annotated[str, typer.Argument(help="run id or path")],
+                 run_b: Annotated[str, typer.Argument(help="run id or path")],
+                 root: RootOpt = Path("runs"), json_: JsonOpt = False) -> None:
+    """Run B against run A: status and gap, objectives, capital by year, services, schemes and beds that differ."""
+    from reconfig.runs import compare_runs
+
+    try:
+        c = compare_runs(_find_run(root, run_a), _find_run(root, run_b))
+    except LookupError as e:
+        _catalogue_failed(e)
+        return
+    if json_:
+        print(json.dumps(c, indent=2, default=str))
+        return
+    t = Table(title=f"{c['b']['run']} against {c['a']['run']}")
+    t.add_column("")
+    t.add_column("A", justify="right")
+    t.add_column("B", justify="right")
+    t.add_column("B − A", justify="right")
+    t.add_row("Status (gap)", *[f"{c[x]['status']} ({c[x]['mip_gap'] * 100:.3f} %)" if c[x]["mip_gap"] is not None
+                                else str(c[x]["status"]) for x in "ab"], "")
+    for group, unit in (("objectives", ""), ("capital_by_year_gbp_k", "capital ")):
+        for k, v in c[group].items():
+            t.add_row(f"{unit}{k}", *[f"{x:,.1f}" if x is not None else "–" for x in (v["a"], v["b"], v["change"])])
+    console.print(t)
+    d = c["difference"]
+    if d is None:
+        console.print(c["note"])
+        return
+    for label, key in (("services added", "services_added"), ("services removed", "services_removed"),
+                       ("schemes added", "schemes_added"), ("schemes dropped", "schemes_dropped"),
+                       ("schemes retimed", "schemes_retimed")):
+        console.print(f"{label}: {', '.join(d[key]) or 'none'}", highlight=False, soft_wrap=True)
+    console.print(f"beds (final year): {d['beds_change'] or 'same'}", highlight=False)
+
+
+@runs_app.command("reindex")
+def runs_reindex(root: RootOpt = Path("runs"),
+                 rebuild: Annotated[bool, typer.Option("--rebuild", help="drop the index and rebuild it from every "
+                                                       "manifest")] = False) -> None:
+    """Bring the catalogue in line with the run directories (it is only an index of their manifests)."""
+    from reconfig.catalogue import CatalogueError, reindex
+
+    try:
+        counts = reindex(root, rebuild=rebuild)
+    except CatalogueError as e:
+        _catalogue_failed(e)
+        return
+    console.print(f"{root}: {counts['added']} added, {counts['updated']} updated, {counts['removed']} removed")
 
 
 def print_summary(s: dict, run: Path) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from reconfig.adjust import apply_adjustments
 from reconfig.demand import growth_index, project_demand
 from reconfig.errors import ProblemLog
 from reconfig.roles import RoleData, role_data
@@ -99,6 +100,8 @@ def build_instance(scenario: Scenario, system: System | None = None,
                    times: dict[str, pd.DataFrame] | None = None) -> Instance:
     """Validate the data against the scenario and assemble everything the model needs."""
     system = system or load_system(scenario.data_dir)
+    if scenario.adjust:
+        system = apply_adjustments(system, scenario)
     log = ProblemLog()
     check_years(system, scenario.base_year, scenario.horizon, log)
     log.raise_if_any()

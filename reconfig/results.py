@@ -7,9 +7,11 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pandas as pd
 from reconfig import __version__
 from reconfig.instance import Instance
 from reconfig.model import Built
+from reconfig.scenario import Scenario
 from reconfig.solve import Outcome
 from reconfig.travel import access_statistics
 
@@ -143,22 +146,46 @@ def plan_figures(inst: Instance) -> list[dict[str, Any]]:
              "year": r.year, "source": r.source} for r in inst.system["plan_figures"].itertuples()]
 
 
-def input_hash(inst: Instance) -> str:
+def input_hash(inst: Instance | Scenario) -> str:
+    sc = inst.scenario if isinstance(inst, Instance) else inst
     h = hashlib.sha256()
-    for p in sorted(Path(inst.scenario.data_dir).rglob("*")):
+    for p in sorted(Path(sc.data_dir).rglob("*")):
         if p.is_file():
             h.update(p.name.encode())
             h.update(p.read_bytes())
-    if inst.scenario.path:
-        h.update(Path(inst.scenario.path).read_bytes())
+    if sc.path:
+        h.update(Path(sc.path).read_bytes())
     return h.hexdigest()[:16]
 
 
-def manifest(inst: Instance, kind: str) -> dict[str, Any]:
-    return {"kind": kind, "scenario": str(inst.scenario.path), "data": str(inst.scenario.data_dir),
-            "input_hash": input_hash(inst), "reconfig": __version__, "pyomo": version("pyomo"),
-            "highspy": version("highspy"), "python": platform.python_version(),
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+@lru_cache(maxsize=1)
+def code_version() -> str | None:
+    """The git commit of the reconfig source, with `-dirty` when it has uncommitted changes (None outside git)."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--", "."],
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "") if commit else None
+
+
+def manifest(inst: Instance | Scenario, kind: str, **extra: Any) -> dict[str, Any]:
+    """What a run directory holds and how it was made; `extra` adds e.g. status, timings, settings."""
+    sc = inst.scenario if isinstance(inst, Instance) else inst
+    return {"kind": kind, "scenario": str(sc.path), "scenario_name": sc.name, "data": str(sc.data_dir),
+            "input_hash": input_hash(sc), "reconfig": __version__, "code_version": code_version(),
+            "pyomo": version("pyomo"), "highspy": version("highspy"), "python": platform.python_version(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
+
+
+def outcome_fields(s: dict[str, Any]) -> dict[str, Any]:
+    """Status, objective, bound, gap and timings of a solve summary, for its manifest."""
+    return {"status": s["status"], "option": s.get("option"), "objective": s.get("objective"),
+            "best_bound": s.get("best_bound"), "mip_gap": s.get("mip_gap"),
+            "timings": {"build_seconds": s.get("build_seconds"), "solve_seconds": s.get("solve_seconds")}}
 
 
 def tables(s: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -191,7 +218,8 @@ def tables(s: dict[str, Any]) -> dict[str, pd.DataFrame]:
 
 @contextmanager
 def run_directory(final: Path):
-    """Yield a temporary directory beside `final`; move it into place only if the block succeeds."""
+    """Yield a temporary directory beside `final`; move it into place only if the block succeeds, then index it
+    in the run catalogue of its parent folder (reconfig/catalogue.py)."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
@@ -203,6 +231,9 @@ def run_directory(final: Path):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    from reconfig.catalogue import register_quietly
+
+    register_quietly(final)
 
 
 def write_run(final: Path, s: dict[str, Any], man: dict[str, Any]) -> Path:

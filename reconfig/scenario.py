@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from reconfig.adjust import flatten, parse_key
 from reconfig.errors import InputError, Problem
 
 FY = re.compile(r"^(\d{4})/(\d{2})$")
@@ -145,8 +146,11 @@ class Travel(Strict):
 
 
 class Sweep(Strict):
+    """One swept input: a dotted scenario key (or `adjust.<table.column…>`) and its values (docs/sweep.md)."""
+
     key: str
-    values: list[Any]
+    values: list[Any] = Field(min_length=1)
+    label: str | None = Field(default=None, description="name shown in tables and the tornado (default: key)")
 
 
 class Solver(Strict):
@@ -209,7 +213,19 @@ class Scenario(Strict):
     solver: Solver = Field(default_factory=Solver)
     future: list[Future] = Field(default_factory=list, description="named demand futures ([[future]])")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    adjust: dict[str, float] = Field(default_factory=dict, description="changes to input-table numbers "
+                                     "(reconfig/adjust.py, docs/sweep.md)")
     path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("adjust", mode="before")
+    @classmethod
+    def _adjust_keys(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        flat = flatten(v)
+        for key in flat:
+            parse_key(key)  # a ValueError becomes a located validation error
+        return flat
 
     @field_validator("base_year")
     @classmethod
@@ -275,11 +291,42 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 
 
 def set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
-    """Set ``a.b.c`` in a nested dict, creating tables as needed."""
+    """Set ``a.b.c`` in a nested dict, creating tables as needed.
+
+    ``access.<service>.<field>`` sets a field of the [[access]] rule for that service (added if absent);
+    ``adjust.<table.column…>`` sets one key of the [adjust] table (its keys contain dots).
+    """
+    if key.startswith("adjust."):
+        table = raw.get("adjust") or {}
+        if not isinstance(table, dict):
+            raise InputError([Problem("--vary", "the scenario's adjust is not a table", column="adjust")])
+        raw["adjust"] = {**flatten(table), key.removeprefix("adjust."): value}
+        return
     parts = key.split(".")
-    node = raw
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-        if not isinstance(node, dict):
+    node: Any = raw
+    for i, p in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = _list_entry(node, parts[i - 1], p)
+        elif i == 0 and p in LIST_TABLES:
+            node = node.setdefault(p, [])
+        else:
+            node = node.setdefault(p, {})
+        if not isinstance(node, dict | list):
             raise InputError([Problem("--vary", f"{key!r} does not name a scenario table", value=key)])
+    if isinstance(node, list):
+        raise InputError([Problem("--vary", f"{key!r} names a list, not a value", value=key,
+                                  expected=f"{key}.<field>")])
     node[parts[-1]] = value
+
+
+LIST_TABLES = {"access": "service"}  # arrays of tables reachable by dotted keys, and the field naming an entry
+
+
+def _list_entry(entries: list[Any], table: str, name: str) -> dict[str, Any]:
+    """The entry of [[table]] named `name` (e.g. the [[access]] rule of a service), added when absent."""
+    field = LIST_TABLES[table]
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get(field) == name:
+            return entry
+    entries.append({field: name})
+    return entries[-1]
