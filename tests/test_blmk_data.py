@@ -8,29 +8,18 @@ Uses only pandas and tomllib (no engine calls). Figures: shared design SOURCES.m
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from systemdata import MODELS, ROOT, YEARS, num, read_tables
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "blmk"
-MODELS = ROOT / "models"
-YEARS = ["2017/18", "2018/19", "2019/20", "2020/21"]
 HOSPITALS = ["BED", "LDH", "MKUH"]
-
-
-def read(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / f"{name}.csv", dtype=str, keep_default_na=False)
-
-
-def num(df: pd.DataFrame, col: str) -> pd.Series:
-    return pd.to_numeric(df[col].replace("", "nan"))
 
 
 @pytest.fixture(scope="module")
 def t() -> dict[str, pd.DataFrame]:
-    return {p.stem: read(p.stem) for p in DATA.glob("*.csv")}
+    return read_tables(DATA)
 
 
 def figures(t) -> pd.Series:
