@@ -16,9 +16,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyomo.environ as pyo
+
+if TYPE_CHECKING:
+    from reconfig.instance import Instance
+    from reconfig.model import Built
 
 MIN_SITES = 16  # sites the first levels cover, at least (zones with fewer reachable sites are built in full)
 
@@ -59,8 +64,9 @@ class RadiusChains:
         return min(len(groups) - 1, int(np.searchsorted(covered, target)) + 1)
 
 
-def build_chains(inst, hosts: dict[str, list[str]], services: list[str], T: list[int], max_travel: bool,
+def build_chains(inst: Instance, hosts: dict[str, list[str]], services: list[str], T: list[int], max_travel: bool,
                  travel_scale: dict[tuple[str, int], float]) -> RadiusChains:
+    """One chain per (service, zone with demand): its distinct reachable times, the sites at each, first levels."""
     chains: list[Chain] = []
     weight: dict[tuple[str, int, int], float] = {}
     rc = RadiusChains(chains, T, weight, travel_scale, max_travel)
@@ -86,8 +92,8 @@ def build_chains(inst, hosts: dict[str, list[str]], services: list[str], T: list
     return rc
 
 
-def add_levels(built, rc: RadiusChains, spans: list[tuple[Chain, int, int]]) -> tuple[object, dict]:
-    """Add u[lo..hi-1] for each (chain, lo, hi); return the travel-cost expression added and the maxt rows."""
+def add_levels(built: Built, rc: RadiusChains, spans: list[tuple[Chain, int, int]]) -> object:
+    """Add u[lo..hi-1] and their chain rows for each (chain, lo, hi); return the travel cost they add."""
     m = built.model
     keys = [(c.k, c.zi, t, li) for c, lo, hi in spans for t in rc.years if (c.k, c.zi, t) in rc.weight
             for li in range(lo, hi)]
@@ -122,7 +128,7 @@ def _u(rc: RadiusChains, k: str, zi: int, t: int, li: int) -> pyo.Var:
     raise KeyError((k, zi, t, li))
 
 
-def initial(built, rc: RadiusChains) -> object:
+def initial(built: Built, rc: RadiusChains) -> object:
     """Build every chain's first levels; return the travel cost (demand-weighted, scaled) they contribute."""
     base = 0.0
     for c in rc.chains:
@@ -142,7 +148,7 @@ def nearest_level(c: Chain, open_sites: set[str]) -> int | None:
     return None
 
 
-def extend(built, rc: RadiusChains) -> bool:
+def extend(built: Built, rc: RadiusChains) -> bool:
     """After a solve: add levels where the solution's nearest open site lies beyond the kept ones.
 
     Sets the new variables to the values the current solution implies, so the objective evaluates exactly.
@@ -174,7 +180,8 @@ def extend(built, rc: RadiusChains) -> bool:
     return True
 
 
-def _set_implied_values(built, rc: RadiusChains, opened: dict, spans) -> None:
+def _set_implied_values(built: Built, rc: RadiusChains, opened: dict[int, dict[str, set[str]]],
+                        spans: list[tuple[Chain, int, int]]) -> None:
     u = rc.parts[-1]
     maxt = built.model.maxt
     for c, lo, hi in spans:
