@@ -24,10 +24,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconfig.benchdata import read_optima, read_pmed, write_pmed_system  # noqa: E402
-from reconfig.instance import build_instance  # noqa: E402
-from reconfig.scenario import load_scenario  # noqa: E402
-from reconfig.solve import solve_instance  # noqa: E402
+from reconfig.inputs.benchdata import read_optima, read_pmed, write_pmed_system  # noqa: E402
+from reconfig.inputs.scenario import load_scenario  # noqa: E402
+from reconfig.instance.build import build_instance  # noqa: E402
+from reconfig.solve.solver import solve_instance  # noqa: E402
 
 DATA = Path("/work/shared/benchmarks/orlib-pmed")
 RESULTS = ROOT / "benchmarks" / "results" / "pmed.md"

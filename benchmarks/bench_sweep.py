@@ -81,7 +81,7 @@ def machine() -> dict[str, Any]:
     except (OSError, StopIteration, ValueError):
         pass
     sys.path.insert(0, str(ROOT))
-    from reconfig.results import code_version
+    from reconfig.results.rundir import code_version
 
     return {"cores": os.cpu_count(), "cpu": cpu, "memory": mem, "os": platform.platform(),
             "python": platform.python_version(), "code_version": code_version(),

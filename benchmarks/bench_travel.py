@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconfig.scenario import Travel  # noqa: E402
+from reconfig.inputs.scenario import Travel  # noqa: E402
 from reconfig.travel.geodesic import distance_m  # noqa: E402
 from reconfig.travel.network import RoadNetwork  # noqa: E402
 from reconfig.travel.paths import assemble, node_minutes, reverse_csr, snap  # noqa: E402

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from reconfig.instance import build_instance
-from reconfig.scenario import Scenario, load_scenario
-from reconfig.schema import TABLES
-from reconfig.solve import solve_instance
+from reconfig.inputs.scenario import Scenario, load_scenario
+from reconfig.inputs.schema import TABLES
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 SOURCE = "assumption:test"
 YEARS = ["2018/19", "2019/20", "2020/21", "2021/22"]

@@ -9,12 +9,12 @@ from builders import make
 from tiny import TABLES, tiny_scenario
 from typer.testing import CliRunner
 
-from reconfig.adjust import parse_key
 from reconfig.cli import app
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
+from reconfig.inputs.adjust_keys import parse_key
+from reconfig.inputs.errors import InputError
+from reconfig.inputs.scenario import load_scenario
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 runner = CliRunner()
 
@@ -143,7 +143,7 @@ def test_access_rules_are_reachable_by_service(tmp_path: Path) -> None:
 def test_documented_examples_are_valid_on_the_llr_data(tmp_path: Path) -> None:
     import re
 
-    from reconfig.sweep.plan import Parameter, check_keys
+    from reconfig.analysis.sweep.plan import Parameter, check_keys
 
     root = Path(__file__).resolve().parents[1]
     blocks = re.findall(r"```toml\n(.*?)```", (root / "docs" / "sweep.md").read_text(encoding="utf-8"), re.S)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from builders import make, times
 
-from reconfig.alternatives import alternatives, parse_within
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
+from reconfig.analysis.alternatives import alternatives, parse_within
+from reconfig.inputs.errors import InputError
+from reconfig.instance.build import build_instance
 
 SITES = ["S0", "S1", "S2", "S3"]
 W = 2.0  # £000 per minute of mean travel in the objective

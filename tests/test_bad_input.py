@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reconfig.errors import InputError, Problem, ProblemLog
-from reconfig.scenario import load_scenario
-from reconfig.schema import TABLES
-from reconfig.tables import check_years, load_system
+from reconfig.inputs.errors import InputError, Problem, ProblemLog
+from reconfig.inputs.scenario import load_scenario
+from reconfig.inputs.schema import TABLES
+from reconfig.inputs.tables import check_years, load_system
 
 ROOT = Path(__file__).resolve().parents[1]
 LLR = ROOT / "data" / "llr"
@@ -459,7 +459,7 @@ def test_valid_scenario_with_valid_data_passes(tmp_path: Path) -> None:
 
 def test_years_checked_against_the_scenario_horizon(tmp_path: Path, llr: Path) -> None:
     """build_instance runs check_years: a year outside the scenario's horizon stops it with a located problem."""
-    from reconfig.instance import build_instance
+    from reconfig.instance.build import build_instance
 
     row = set_cell(llr, "growth", "year", "2030/31")
     scenario = load_scenario(_scenario(tmp_path, SCENARIO.format(data=llr.as_posix())))
@@ -536,8 +536,8 @@ def test_workbook_not_readable(tmp_path: Path) -> None:
 def test_required_table_with_header_but_no_rows_is_one_clear_problem(tmp_path):
     import shutil
 
-    from reconfig.errors import InputError
-    from reconfig.tables import load_system
+    from reconfig.inputs.errors import InputError
+    from reconfig.inputs.tables import load_system
 
     data = tmp_path / "llr"
     shutil.copytree(ROOT / "data" / "llr", data)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from test_bad_input import ANY, Case, append_copy, assert_reported, line_of, problems_of, set_cell
 
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.tables import load_system
+from reconfig.inputs.errors import InputError
+from reconfig.inputs.scenario import load_scenario
+from reconfig.inputs.tables import load_system
+from reconfig.instance.build import build_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 BLMK = ROOT / "data" / "blmk"

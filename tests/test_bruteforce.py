@@ -16,7 +16,7 @@ from builders import make, solve, times
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconfig.errors import InputError
+from reconfig.inputs.errors import InputError
 
 
 @st.composite

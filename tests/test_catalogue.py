@@ -13,9 +13,9 @@ import pytest
 from tiny import tiny_scenario
 from typer.testing import CliRunner
 
-import reconfig.catalogue as catalogue
+import reconfig.results.catalogue as catalogue
 from reconfig.cli import app
-from reconfig.results import run_directory
+from reconfig.results.rundir import run_directory
 
 runner = CliRunner()
 
@@ -127,7 +127,7 @@ def test_a_locked_catalogue_is_a_clear_error_and_runs_still_complete(tmp_path: P
 
 
 def test_nothing_half_written_when_writing_fails(tmp_path: Path, monkeypatch) -> None:
-    import reconfig.report as report
+    import reconfig.results.rundir as report
 
     root = tmp_path / "runs"
     path = tiny_scenario(tmp_path)

@@ -1,4 +1,4 @@
-from reconfig.compare import difference
+from reconfig.analysis.compare import difference
 
 
 def _s(services, schemes, beds, npv, capital, mean):
@@ -22,7 +22,7 @@ def test_difference_names_moves_schemes_beds_cost_and_access():
 
 
 def test_difference_text_reads_as_one_sentence():
-    from reconfig.compare import difference_text
+    from reconfig.analysis.compare import difference_text
 
     a = _s([("ed", "A"), ("ed", "B")], [("c1", "2017/18")], [("acute", 100)], 1000, 50, 20.0)
     b = _s([("ed", "A"), ("ed", "C")], [("c3", "2017/18")], [("acute", 90)], 3500, 2050, 25.0)

@@ -14,8 +14,8 @@ import pyomo.environ as pyo
 import pytest
 from builders import make, open_services, solve, started, times
 
-from reconfig.instance import build_instance
-from reconfig.solve import solve_instance
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 ASSIGN = {"max_volume": 1e9}  # any volume limit puts a service on explicit assignment variables x[z,k,s,t]
 KINDS = {"radius": {}, "assign": ASSIGN}

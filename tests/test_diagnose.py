@@ -12,11 +12,11 @@ from builders import make, times
 from test_constraints import system
 from typer.testing import CliRunner
 
+from reconfig.analysis.diagnose import diagnose, money, year_span
 from reconfig.cli import app
-from reconfig.diagnose import diagnose, money, year_span
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
+from reconfig.inputs.scenario import load_scenario
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 

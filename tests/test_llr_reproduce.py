@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
+from reconfig.inputs.scenario import load_scenario
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 LAST = "2020/21"
 

@@ -11,9 +11,9 @@ from test_constraints import _ab, _enable, _funded, system
 from test_diagnose import inst_of
 from typer.testing import CliRunner
 
+from reconfig.analysis.marginal import binding, limit_key, lp_prices, marginal_summary, reoptimised
 from reconfig.cli import app
-from reconfig.marginal import binding, limit_key, lp_prices, marginal_summary, reoptimised
-from reconfig.solve import solve_instance
+from reconfig.solve.solver import solve_instance
 
 TRAVEL = {"weights": {"travel": 1.0}}
 runner = CliRunner()

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from builders import make, times
 
-import reconfig.session as session_module
-import reconfig.solve as solve_module
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
-from reconfig.pareto import pareto, parse_objectives
+import reconfig.solve.session as session_module
+import reconfig.solve.solver as solve_module
+from reconfig.analysis.pareto import pareto, parse_objectives
+from reconfig.inputs.errors import InputError
+from reconfig.instance.build import build_instance
 
 NZ, NS = 8, 5
 
@@ -173,7 +173,7 @@ def test_llr_frontier(tmp_path):
     """The LLR model: anchors and one ε point within a short limit per solve, statuses honest."""
     from pathlib import Path
 
-    from reconfig.scenario import load_scenario
+    from reconfig.inputs.scenario import load_scenario
 
     inst = build_instance(load_scenario(Path(__file__).resolve().parents[1] / "models" / "llr-2017.toml"))
     r = pareto(inst, ("npv_cost", "travel"), 1, time_limit=30, mip_gap=0.01)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from builders import make, solve, times
 
-from reconfig import radius
+from reconfig.formulation import radius
 
 
 def case(tmp_path, rng, objective, p, nz=9, ns=6, years=1):

@@ -2,7 +2,7 @@
 
 p-median, uncapacitated facility location and maximal covering are checked against brute force on small random
 instances; OR-Library pmed1-pmed5 must reach their published optima through the ordinary input path (data
-folder + imported travel matrix + scenario TOML, written by reconfig.benchdata).
+folder + imported travel matrix + scenario TOML, written by reconfig.inputs.benchdata).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from builders import make, solve, times
 
-from reconfig.benchdata import read_optima, write_pmed_system
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
+from reconfig.inputs.benchdata import read_optima, write_pmed_system
+from reconfig.inputs.scenario import load_scenario
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 ORLIB = Path("/work/shared/benchmarks/orlib-pmed")
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from builders import make, times
 
-from reconfig.instance import build_instance
-from reconfig.results import manifest, summary, write_run
-from reconfig.solve import solve_instance
+from reconfig.instance.build import build_instance
+from reconfig.results.rundir import manifest, write_run
+from reconfig.results.summary import summary
+from reconfig.solve.solver import solve_instance
 
 SWEEP = {"objective": "Net present cost", "unit": "£000", "base": 1000.0,
          "parameters": [{"parameter": "discount_rate", "label": "Discount rate", "low": 950, "high": 1100,

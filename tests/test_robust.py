@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from builders import make, times
 
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
-from reconfig.robust import apply_future, futures_for, robust
+from reconfig.analysis.robust import apply_future, futures_for, robust
+from reconfig.inputs.errors import InputError
+from reconfig.instance.build import build_instance
 
 
 def _one_site(tmp_path, name: str = "r", futures=None, options=None, **settings):

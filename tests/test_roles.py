@@ -12,12 +12,12 @@ import pytest
 from builders import make, open_services, times
 from test_constraints import run, system
 
-from reconfig import model as model_module
-from reconfig import roles as roles_module
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
-from reconfig.results import summary
-from reconfig.solve import solve_instance, solve_with_baseline
+from reconfig.formulation import demand_schemes as model_module
+from reconfig.formulation import roles as roles_module
+from reconfig.inputs.errors import InputError
+from reconfig.instance.build import build_instance
+from reconfig.results.summary import summary
+from reconfig.solve.solver import solve_instance, solve_with_baseline
 
 TT = [[10, 20], [20, 10]]  # z1 nearer A, z2 nearer B
 

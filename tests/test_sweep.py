@@ -12,14 +12,14 @@ import pytest
 from tiny import tiny_scenario
 from typer.testing import CliRunner
 
-import reconfig.sweep as sweep_mod
-import reconfig.sweep.executors as executors
+import reconfig.analysis.sweep as sweep_mod
+import reconfig.analysis.sweep.executors as executors
+from reconfig.analysis.sweep.plan import Parameter, check_keys, parse_vary, plan_points
 from reconfig.cli import app
-from reconfig.errors import InputError
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
-from reconfig.sweep.plan import Parameter, check_keys, parse_vary, plan_points
+from reconfig.inputs.errors import InputError
+from reconfig.inputs.scenario import load_scenario
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 runner = CliRunner()
 CAPITAL = "constraints.capital_total_gbp_k"
@@ -121,7 +121,7 @@ def test_one_way_sweep_matches_direct_solves(tmp_path: Path) -> None:
 
 
 def test_failing_points_are_recorded_and_the_sweep_goes_on(tmp_path: Path, monkeypatch) -> None:
-    import reconfig.solve as solve
+    import reconfig.solve.solver as solve
 
     real = solve.solve_instance
 
@@ -159,7 +159,7 @@ class Counting:
         if self.interrupt_at is not None and len(self.calls) + 1 == self.interrupt_at:
             raise KeyboardInterrupt
         self.calls.append(task["id"])
-        from reconfig.sweep.point import run_point
+        from reconfig.analysis.sweep.point import run_point
 
         return run_point(task)
 

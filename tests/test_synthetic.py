@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
-from reconfig.synthetic import write_region
-from reconfig.tables import load_system
+from reconfig.inputs.scenario import load_scenario
+from reconfig.inputs.synthetic import write_region
+from reconfig.inputs.tables import load_system
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 
 def test_small_region_validates_and_solves(tmp_path):

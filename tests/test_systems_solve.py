@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reconfig.analysis.compare import compare
 from reconfig.cli import app
-from reconfig.compare import compare
-from reconfig.instance import build_instance
-from reconfig.scenario import load_scenario
-from reconfig.solve import solve_instance
+from reconfig.inputs.scenario import load_scenario
+from reconfig.instance.build import build_instance
+from reconfig.solve.solver import solve_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 LAST = "2020/21"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import reconfig.travel.times as times
-from reconfig.errors import InputError
-from reconfig.scenario import Travel
+from reconfig.inputs.errors import InputError
+from reconfig.inputs.scenario import Travel
 from reconfig.travel import cache, cache_dir, travel_times
 
 NODES = "id,lat,lon\na,52.60,-1.20\nb,52.60,-1.15\nc,52.65,-1.15\n"

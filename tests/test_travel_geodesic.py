@@ -8,7 +8,7 @@ from geopy.distance import geodesic
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from reconfig.scenario import Travel
+from reconfig.inputs.scenario import Travel
 from reconfig.travel import distance_m, pairwise_m, travel_times
 from reconfig.travel.geodesic import chord_to_m, unit_xyz
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reconfig.errors import ProblemLog
-from reconfig.scenario import Travel
+from reconfig.inputs.errors import ProblemLog
+from reconfig.inputs.scenario import Travel
 from reconfig.travel import load_network, pairwise_m, travel_times
 from reconfig.travel.paths import snap
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reconfig.errors import InputError
-from reconfig.scenario import Travel
+from reconfig.inputs.errors import InputError
+from reconfig.inputs.scenario import Travel
 from reconfig.travel import travel_times
 
 ZONES = pd.DataFrame({"zone_id": ["z1", "z2"], "lat": [52.63, 52.77], "lon": [-1.13, -1.21]})

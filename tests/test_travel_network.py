@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconfig.errors import InputError, ProblemLog
-from reconfig.scenario import Travel
+from reconfig.inputs.errors import InputError, ProblemLog
+from reconfig.inputs.scenario import Travel
 from reconfig.travel import distance_m, load_network, travel_times
 from reconfig.travel.graphml import parse_maxspeed
-from reconfig.travel.network import RoadNetwork
 from reconfig.travel.paths import node_minutes, reverse_csr
+from reconfig.travel.roads import RoadNetwork
 
 # A small road network south of Leicester: a "ladder" of two roads joined by rungs.
 NODES = """id,lat,lon

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconfig.errors import InputError
-from reconfig.scenario import Travel, load_scenario
+from reconfig.inputs.errors import InputError
+from reconfig.inputs.scenario import Travel, load_scenario
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "travel.md"
 HEAD = 'name = "t"\ndata = "."\nbase_year = "2024/25"\nhorizon = ["2025/26"]\n'

@@ -40,7 +40,7 @@ def crash_worker_at_rate(task: dict[str, Any]) -> dict[str, Any]:
     """run_point, except that a point with discount rate 0.09 kills its worker process (like a solver crash)."""
     import os
 
-    from reconfig.sweep.point import run_point
+    from reconfig.analysis.sweep.point import run_point
 
     if task["overrides"].get("finance.discount_rate") == 0.09:
         os._exit(3)

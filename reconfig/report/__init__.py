@@ -9,12 +9,12 @@ from typing import Any
 
 from jinja2 import Environment
 
-from reconfig.atomic import atomic_file
+from reconfig.inputs.atomic import atomic_file
 from reconfig.report import charts
-from reconfig.report.sources import assumption_list, source_rows
-from reconfig.report.xlsx import write_xlsx
+from reconfig.results.sources import assumption_list, source_rows
+from reconfig.results.xlsx import write_results_xlsx
 
-__all__ = ["build_report", "safe_json", "write_xlsx", "source_rows", "write_results_xlsx"]
+__all__ = ["build_report", "safe_json"]
 
 THRESHOLDS = (15, 30, 45, 60)
 TEMPLATE = (Path(__file__).parent / "report.html.j2").read_text(encoding="utf-8")
@@ -204,7 +204,7 @@ def render(run: Path, s: dict[str, Any], man: dict[str, Any]) -> str:
     try:
         sources = source_rows(man["data"])
         assumptions = assumption_list(man["data"])
-        from reconfig.tables import load_system
+        from reconfig.inputs.tables import load_system
 
         d = load_system(Path(man["data"]))["disposals"]
         disposals_data = {str(r["disposal_id"]): r for r in d.to_dict("records")}
@@ -245,16 +245,6 @@ def render(run: Path, s: dict[str, Any], man: dict[str, Any]) -> str:
 def _atomic_write(path: Path, text: str) -> None:
     with atomic_file(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-
-
-def write_results_xlsx(path: Path, s: dict[str, Any], data_dir: str | None) -> Path:
-    from reconfig.results import tables
-
-    try:
-        sources = source_rows(data_dir) if data_dir else []
-    except Exception:  # data folder unreadable: the workbook still holds the results
-        sources = []
-    return write_xlsx(path, tables(s), sources)
 
 
 def build_report(run: Path | str) -> Path:

@@ -8,7 +8,8 @@ Methods, defaults and file formats: docs/travel.md.
 from reconfig.travel.access import AccessStats, Summary, access_statistics, reachable_pairs, weighted_quantile
 from reconfig.travel.cache import CODE_VERSION, cache_dir
 from reconfig.travel.geodesic import distance_m, pairwise_m
-from reconfig.travel.network import RoadNetwork, load_network
+from reconfig.travel.network import load_network
+from reconfig.travel.roads import RoadNetwork
 from reconfig.travel.times import cache_key, travel_times
 
 __all__ = [

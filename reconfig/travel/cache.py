@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from reconfig.atomic import atomic_file
+from reconfig.inputs.atomic import atomic_file
 
 CODE_VERSION = "travel-1"  # bump when a change to the code changes the numbers
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from reconfig.errors import ProblemLog
-from reconfig.scenario import Travel
+from reconfig.inputs.errors import ProblemLog
+from reconfig.inputs.scenario import Travel
 from reconfig.travel.csvio import display
 from reconfig.travel.geodesic import distance_m
-from reconfig.travel.network import RoadNetwork, SpeedTable
+from reconfig.travel.roads import RoadNetwork, SpeedTable
 
 # OSM highway values -> road classes of the speed table, when the table lacks the OSM value itself
 OSM_CLASSES = {

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reconfig.errors import ProblemLog
-from reconfig.schema import MODES
+from reconfig.inputs.errors import ProblemLog
+from reconfig.inputs.schema import MODES
 from reconfig.travel.csvio import display, duplicates, parse_float, read_csv
 from reconfig.travel.points import Points
 

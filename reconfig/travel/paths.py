@@ -10,7 +10,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from reconfig.travel.geodesic import distance_m, pairwise_m, unit_xyz
-from reconfig.travel.network import RoadNetwork
+from reconfig.travel.roads import RoadNetwork
 
 DIJKSTRA_BLOCK_BYTES = 64 * 2**20  # distance rows held at once
 ASSEMBLY_ROWS = 4096  # zones per block when adding the direct local trip

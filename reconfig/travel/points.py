@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reconfig.errors import ProblemLog
+from reconfig.inputs.errors import ProblemLog
 from reconfig.travel.csvio import display
 
 

@@ -9,15 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reconfig.errors import ProblemLog
-from reconfig.scenario import Travel
-from reconfig.schema import MODES
+from reconfig.inputs.errors import ProblemLog
+from reconfig.inputs.scenario import Travel
+from reconfig.inputs.schema import MODES
 from reconfig.travel import cache
 from reconfig.travel.geodesic import geodesic_minutes
 from reconfig.travel.matrix import matrix_minutes, read_matrix
-from reconfig.travel.network import RoadNetwork, largest_component, load_network, network_files
+from reconfig.travel.network import largest_component, load_network, network_files
 from reconfig.travel.paths import network_minutes
 from reconfig.travel.points import Points, points
+from reconfig.travel.roads import RoadNetwork
 
 NETWORK_FIELDS = ("network", "speeds", "blue_light_speeds", "road_speeds_kph", "blue_light_factor",
                   "access_speed_kph", "access_circuity", "max_snap_km", "allow_disconnected")

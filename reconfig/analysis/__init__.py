@@ -1,0 +1,1 @@
+"""Decision analysis on top of solves: compare, sweep, Pareto, alternatives, robustness, diagnosis, marginal values."""

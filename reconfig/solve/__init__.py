@@ -1,0 +1,1 @@
+"""Solving a built model with HiGHS: status, objective, bound and gap; the exact radius loop; persistent sessions."""
