@@ -16,7 +16,7 @@ from reconfig.inputs.errors import InputError
 from reconfig.instance.build import Instance
 from reconfig.results.rundir import manifest, run_directory, write_run
 from reconfig.results.summary import outcome_fields, summary
-from reconfig.solve.solver import solve_with_baseline
+from reconfig.solve.solver import solve_with_baseline, write_lp_file
 
 
 @app.command()
@@ -28,6 +28,8 @@ def solve(scenario: ScenarioArg,
           report_: Annotated[bool, typer.Option("--report", help="also write report.html")] = False,
           marginal_: Annotated[bool, typer.Option("--marginal", help="also re-optimise with each money limit "
                                                   "loosened by £1m (one MILP each)")] = False,
+          write_lp: Annotated[Path | None, typer.Option("--write-lp", help="also write the model as solved in LP "
+                                                        "format, rows named like the formulation")] = None,
           json_: JsonOpt = False) -> None:
     """Solve a scenario (and its do-nothing baseline); write summary.json and CSV tables to a run directory."""
     inst = load_instance(scenario, json_)
@@ -37,6 +39,8 @@ def solve(scenario: ScenarioArg,
     except InputError as e:
         fail_input(e, json_)
         return
+    if write_lp:
+        write_lp_file(built, write_lp)
     s = summary(inst, built, outcome, baseline, chosen)
     _add_marginal(s, inst, chosen, built, outcome, baseline, time_limit, marginal_)
     if outcome.status == "infeasible":

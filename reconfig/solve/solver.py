@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from reconfig.formulation import radius
 from reconfig.formulation.build import build_model
 from reconfig.formulation.built import Built, add_row
 from reconfig.formulation.roles import role_rows
+from reconfig.inputs.atomic import atomic_file
 from reconfig.inputs.errors import InputError, Problem
 from reconfig.instance.build import Instance
 
@@ -236,3 +238,13 @@ def solve_with_baseline(inst: Instance, fixes: list[str | None], time_limit: flo
         dn_cost = baseline[1].values["recurrent_cost_by_year"][year]
     return baseline, [solve_instance(inst, fix=f, do_nothing_cost=dn_cost, time_limit=time_limit, mip_gap=mip_gap)
                       for f in fixes]
+
+
+def write_lp_file(built: Built, path: Path) -> Path:
+    """Write the model as last solved (objective, radius levels and stage bounds included) in CPLEX LP format.
+
+    Rows and columns carry their Pyomo names, so a row reads like the formulation: `capital_limit(2018_19)`
+    (Pyomo's LP writer turns characters LP names may not hold, such as `/`, into `_`). Written atomically."""
+    with atomic_file(Path(path)) as tmp:
+        built.model.write(str(tmp), format="lp", io_options={"symbolic_solver_labels": True})
+    return Path(path)
