@@ -104,6 +104,13 @@ def test_hard_travel_max(tmp_path, kind):
     assert obj(tmp_path, t, tt, "ovr", access=[{"service": "a", "max_minutes": 30}]) == pytest.approx(10)
 
 
+def test_max_travel_objective_with_assignment(tmp_path):
+    # one site: A gives longest trips of 30 minutes, B of 40
+    t = system({"A": 0, "B": 0}, {"z1": 100, "z2": 100}, [{"service_id": "a", "max_sites": 1, **ASSIGN}])
+    built, out = run(tmp_path, t, [[10, 40], [30, 20]], "maxt", objective={"weights": {"max_travel": 1.0}})
+    assert out.objective == pytest.approx(30) and open_services(built) == {("a", "A")}
+
+
 # --- 3b. coverage share ------------------------------------------------------------------------------------------
 def test_coverage_share(tmp_path):
     tt = [[10, 20], [60, 20]]
@@ -146,6 +153,21 @@ def test_beds_occupancy_and_wards(tmp_path):
     # ward granularity: beds come in whole wards of 3
     assert obj(tmp_path, _bedded(1.0), [[1]], "ward",
                constraints={"bed_granularity": "ward"}) == pytest.approx(3 * 1 + 100)
+
+
+def test_ward_changes_per_year(tmp_path):
+    # A holds one ward today and costs 50 a year while open; B is free but has no ward. Moving the service to B is
+    # two ward changes (A down, B up): with at most one a year it stays at A.
+    t = system({"A": {"fixed_cost_gbp_k": 50, "bed_capacity": 100}, "B": {"bed_capacity": 100}}, {"z1": 20},
+               [{"service_id": "a", "bed_type": "ac"}],
+               bed_types=[{"bed_type": "ac", "ward_size": 3, "cost_per_bed_gbp_k": 1, "cost_per_ward_gbp_k": 100}],
+               beds_today=[{"site_id": "A", "bed_type": "ac", "beds": 3}],
+               demand=[{"service_id": "a", "los_days": 36.5}])
+    ward = {"bed_granularity": "ward"}
+    built, out = run(tmp_path, t, [[1, 1]], "wchg", constraints={**ward, "max_ward_changes_per_year": 1})
+    assert out.objective == pytest.approx(50 + 3 + 100) and val(built.model.beds["ac", "A", 0]) == pytest.approx(3)
+    built, out = run(tmp_path, t, [[1, 1]], "wfree", constraints=ward)
+    assert out.objective == pytest.approx(3 + 100) and val(built.model.beds["ac", "B", 0]) == pytest.approx(3)
 
 
 # --- 5b. physical capacity and scheme add_capacity -----------------------------------------------------------------
@@ -250,6 +272,18 @@ def test_must(tmp_path):
     assert out.objective == pytest.approx(10) and ("a", "B") in open_services(built)
     t.pop("rules")
     assert obj(tmp_path, t, [[1, 1]], "nomust") == pytest.approx(0)
+
+
+def test_must_without_site(tmp_path):
+    # service b costs 7 a year wherever it runs; leaving its 100 units unserved costs 0.01 each: a site-less
+    # `must` keeps it running at one site
+    t = system({"A": 0, "B": 0}, {"z1": 100}, ["a", {"service_id": "b", "fixed_cost_gbp_k": 7, **ASSIGN}],
+               rules=[{"rule": "must", "service_id": "b"}])
+    unmet = {"allow_unmet": True, "unmet_penalty_gbp_k": 0.01}
+    built, out = run(tmp_path, t, [[1, 1]], "mustany", constraints=unmet)
+    assert out.objective == pytest.approx(7) and len({s for k, s in open_services(built) if k == "b"}) == 1
+    t.pop("rules")
+    assert obj(tmp_path, t, [[1, 1]], "nomustany", constraints=unmet) == pytest.approx(1)
 
 
 def test_forbid_with_years(tmp_path):

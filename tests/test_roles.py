@@ -281,6 +281,22 @@ def test_demand_scheme_ramp(tmp_path, monkeypatch):
     assert run(tmp_path, case([(0, 25), (1, 100)]), [[1]], "ramp-off", years=2)[1].objective == pytest.approx(420)
 
 
+def test_demand_scheme_ramp_is_shared_across_sites(tmp_path):
+    # 40 admissions × 36.5 days = 4 beds, at most 2 at each of A and B, whole beds. The scheme halves demand, an
+    # eighth of it (a quarter of 50 %) in its first year: 35 admissions need 4 whole beds however they are split.
+    # Were the first-year share counted at each site in full (5 admissions each), 30 would fit in 3 beds.
+    t = system({"A": {"bed_capacity": 2}, "B": {"bed_capacity": 2}}, {"z1": 20, "z2": 20},
+               [{"service_id": "a", "bed_type": "ac", "max_volume": 1e9}],
+               bed_types=[{"bed_type": "ac", "cost_per_bed_gbp_k": 100}],
+               demand=[{"service_id": "a", "los_days": 36.5}],
+               demand_schemes=[{"scheme_id": "D", "service_id": "a", "reduction_pct": 50, "effect_lag_years": 0,
+                                "recurrent_cost_gbp_k": 10}],
+               demand_scheme_ramp=[{"scheme_id": "D", "year_offset": o, "share_pct": p} for o, p in
+                                   ((0, 25), (1, 100))])
+    built, out = run(tmp_path, t, [[1, 1], [1, 1]], "ramp2", years=2)
+    assert out.status == "optimal" and out.objective == pytest.approx(400 + 10 + 200 + 10)
+
+
 # --- outputs: summary, CSV, workbook and report --------------------------------------------------------------------
 def test_roles_and_plan_figures_in_run_outputs(tmp_path):
     from openpyxl import load_workbook
