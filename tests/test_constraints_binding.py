@@ -87,3 +87,11 @@ def test_radius_service_is_provided_somewhere(tmp_path):
     # the only site costs 100 a year; the service must still run there (reach, and the chain's last level)
     t = system({"A": 100}, {"z1": 100})
     assert obj(tmp_path, t, [[5]], "last", objective={"weights": {"npv_cost": 1.0, "travel": 1.0}}) == 105
+
+
+def test_lexicographic_second_stage_keeps_the_first_stage_optimum(tmp_path):
+    # cost first (A free, B 10 a year), then travel: z1 is 1 minute from B but 50 from A; the cost optimum stays
+    t = system({"A": 0, "B": 10}, {"z1": 100})
+    built, out = run(tmp_path, t, [[50, 1]], "lex", objective={"lexicographic": ["npv_cost", "travel"]})
+    assert out.status == "optimal" and out.objective == pytest.approx(50)
+    assert open_services(built) == {("a", "A")}

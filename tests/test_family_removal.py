@@ -19,9 +19,11 @@ import test_alternatives as alternatives
 import test_constraints as constraints
 import test_constraints_binding as binding
 import test_radius as radius
+import test_reductions as reductions
 import test_roles as roles
 
 import reconfig.analysis.alternatives as alternatives_module
+import reconfig.analysis.pareto as pareto_module
 import reconfig.formulation.build as build_module
 import reconfig.formulation.radius as radius_module
 import reconfig.solve.solver as solver
@@ -82,6 +84,8 @@ FAMILY_TESTS: dict[str, Case] = {
     "savings": (constraints.test_savings_target, {}),
     "coverage_zone": (constraints.test_coverage_share, {}),
     "coverage": (constraints.test_coverage_share, {}),
+    "coverage_objective_zone": (reductions.test_maximal_covering, {"seed": 0, "p": 1}),
+    "stage_bound": (binding.test_lexicographic_second_stage_keeps_the_first_stage_optimum, {}),
     "max_travel": (constraints.test_max_travel_objective_with_assignment, {}),
     "radius_level": (radius.test_mean_travel_matches_brute_force, {"seed": 0, "p": 1}),
     "radius_max_travel": (radius.test_max_travel_matches_brute_force, {"seed": 1}),
@@ -126,7 +130,8 @@ def _remove(mp: pytest.MonkeyPatch, name: str) -> None:
         return built
 
     mp.setattr(solver, "build_model", build)
-    mp.setattr(alternatives_module, "build_model", build)
+    for module in (alternatives_module, pareto_module):
+        mp.setattr(module, "build_model", build)
 
 
 def _call(test: Callable[..., Any], tmp_path: Path, mp: pytest.MonkeyPatch, kwargs: dict[str, Any]) -> None:
@@ -143,9 +148,9 @@ def test_every_family_has_a_removal_test() -> None:
     """The table covers every family the formulation defines (found in its modules' source)."""
     import re
 
-    src = "".join(p.read_text() for p in Path(build_module.__file__).parent.glob("*.py"))
-    defined = set(re.findall(r'family\(built, "(\w+)"', src)) | set(re.findall(r'add_row\(built, "(\w+)"', src))
-    defined |= set(re.findall(r'add_row\(\s*built,\s*"(\w+)"', src))
+    src = "".join(p.read_text() for p in Path(solver.__file__).parents[1].rglob("*.py"))
+    defined = set(re.findall(r'family\(built, "(\w+)"', src)) | set(re.findall(r'add_row\(\s*built,\s*"(\w+)"', src))
+    defined |= set(re.findall(r'_zone_rows\(built, "(\w+)"', src))
     missing = defined - set(FAMILY_TESTS) - set(NOT_TESTED)
     assert not missing, f"families without a removal test: {sorted(missing)}"
 
@@ -159,3 +164,12 @@ def test_removing_the_family_fails_its_test(name: str, tmp_path: Path) -> None:
         _remove(mp, name)
         with pytest.raises(AssertionError):
             _call(test, tmp_path / "without", mp, kwargs)
+
+
+def test_docs_table_names_each_family_and_its_test() -> None:
+    """docs/formulation.md's family table lists every family with the test this file removes it under."""
+    doc = (Path(__file__).parents[1] / "docs" / "formulation.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if "| `reconfig/" in line}
+    assert set(rows) == set(FAMILY_TESTS) | set(NOT_TESTED)
+    for name, (test, _) in FAMILY_TESTS.items():
+        assert f"{test.__module__}.py::{test.__name__}`" in rows[name], name

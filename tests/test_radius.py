@@ -1,4 +1,4 @@
-"""The lazily built radius formulation (reconfig/radius.py) gives the same optimum as the full one.
+"""The lazily built radius formulation (formulation/radius.py) gives the same optimum as the full one.
 
 Truncation is forced (one site's worth of levels per zone at first), so the solve loop must add levels; the
 answers are checked against brute-force enumeration, for the mean and the largest travel time, over two years.

@@ -1,8 +1,8 @@
 """Site roles and rule groups: each constraint family changes the answer when it is removed.
 
-Tiny systems in the style of tests/test_constraints.py. A constraint family of reconfig/roles.py is removed by
-replacing its builder with a no-op (monkeypatch); data-driven ones (counts, bands, needs_role) also by editing
-the input. Money £000, discount rate 0, one year unless stated.
+Tiny systems in the style of tests/test_constraints.py. A constraint family of reconfig/formulation/roles.py is
+removed by replacing its builder with a no-op (monkeypatch); data-driven ones (counts, bands, needs_role) also by
+editing the input. Money £000, discount rate 0, one year unless stated.
 """
 
 from __future__ import annotations

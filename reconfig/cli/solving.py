@@ -16,7 +16,8 @@ from reconfig.inputs.errors import InputError
 from reconfig.instance.build import Instance
 from reconfig.results.rundir import manifest, run_directory, write_run
 from reconfig.results.summary import outcome_fields, summary
-from reconfig.solve.solver import solve_with_baseline, write_lp_file
+from reconfig.solve.lpfile import write_lp_file
+from reconfig.solve.solver import solve_with_baseline
 
 
 @app.command()

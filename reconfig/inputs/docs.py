@@ -9,7 +9,7 @@ from reconfig.inputs import schema
 HEADER = """# Input format
 
 A health system is a folder of CSV files, one per table (`sites.csv`, `services.csv`, …), or one `.xlsx`
-workbook with one sheet per table. This page is generated from `reconfig/schema.py`; do not edit it by hand.
+workbook with one sheet per table. This page is generated from `reconfig/inputs/schema.py`; do not edit it by hand.
 
 """
 

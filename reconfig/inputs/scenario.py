@@ -214,7 +214,7 @@ class Scenario(Strict):
     future: list[Future] = Field(default_factory=list, description="named demand futures ([[future]])")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     adjust: dict[str, float] = Field(default_factory=dict, description="changes to input-table numbers "
-                                     "(reconfig/adjust.py, docs/sweep.md)")
+                                     "(reconfig/inputs/adjust.py, docs/sweep.md)")
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("adjust", mode="before")

@@ -2,7 +2,7 @@
 
 Every run directory holds a `manifest.json` (kind, scenario, input hash, code and solver versions, timings,
 status); the catalogue only indexes them, so it can always be rebuilt from the manifests. A run directory is
-registered when `reconfig.results.run_directory` moves it into place, by the parent process only; `reindex`
+registered when `reconfig.results.rundir.run_directory` moves it into place, by the parent process only; `reindex`
 (run by `reconfig runs list`) adds runs not yet indexed, refreshes changed manifests and drops runs whose
 directory is gone. Any kind of run (solve, compare, sweep, pareto, …) is indexed the same way: common columns
 are read from the manifest when present and the whole manifest is kept as JSON. A sweep still running or

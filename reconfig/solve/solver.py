@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,6 @@ from reconfig.formulation import radius
 from reconfig.formulation.build import build_model
 from reconfig.formulation.built import Built, add_row
 from reconfig.formulation.roles import role_rows
-from reconfig.inputs.atomic import atomic_file
 from reconfig.inputs.errors import InputError, Problem
 from reconfig.instance.build import Instance
 
@@ -92,7 +90,7 @@ def solve_built(built: Built, time_limit: float | None = None, mip_gap: float | 
 
 def solve_exact(built: Built, solver: Highs, time_limit: float | None, gap: float, extra: dict[str, Any],
                 threads: int | None, **solve_kw: Any) -> Outcome:
-    """Solve the model's current objective. Where radius chains are truncated (reconfig/radius.py) and the answer
+    """Solve the model's current objective. Where radius chains are truncated (formulation/radius.py) and the answer
     goes beyond them, add levels and solve again, so the result is that of the full formulation."""
     started = time.perf_counter()
     while True:
@@ -238,13 +236,3 @@ def solve_with_baseline(inst: Instance, fixes: list[str | None], time_limit: flo
         dn_cost = baseline[1].values["recurrent_cost_by_year"][year]
     return baseline, [solve_instance(inst, fix=f, do_nothing_cost=dn_cost, time_limit=time_limit, mip_gap=mip_gap)
                       for f in fixes]
-
-
-def write_lp_file(built: Built, path: Path) -> Path:
-    """Write the model as last solved (objective, radius levels and stage bounds included) in CPLEX LP format.
-
-    Rows and columns carry their Pyomo names, so a row reads like the formulation: `capital_limit(2018_19)`
-    (Pyomo's LP writer turns characters LP names may not hold, such as `/`, into `_`). Written atomically."""
-    with atomic_file(Path(path)) as tmp:
-        built.model.write(str(tmp), format="lp", io_options={"symbolic_solver_labels": True})
-    return Path(path)

@@ -4,7 +4,7 @@ While running, a sweep works in `<run>.partial/`: `spec.json` (what to solve) an
 first, then each finished point is written at once as `points/<id>.json` (atomically: a point file is whole or
 absent). Ctrl-C or a crash leaves the finished points; `--resume <run>.partial` solves only the others. When
 every point is done, the complete directory (points, spec, sweep.csv, sweep.json, summary.json of the base
-point, manifest.json) is assembled through `reconfig.results.run_directory`, appears as `<run>/` in one rename,
+point, manifest.json) is assembled through `reconfig.results.rundir.run_directory`, appears as `<run>/` in one rename,
 and only then is the partial directory removed.
 """
 
